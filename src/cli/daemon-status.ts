@@ -1,0 +1,74 @@
+import { observeDaemon } from "../daemon/observe.ts";
+import type { ChildRow } from "../store/children.ts";
+import type { DaemonHistoryEntry, DaemonState } from "../store/daemon-state.ts";
+import { isSameProcessAlive } from "../shared/process-identity.ts";
+import type { CliContext } from "./context.ts";
+import { openExistingStore } from "./context.ts";
+
+export type StatusReport = {
+  running: boolean;
+  state: DaemonState["state"];
+  stateReason: string;
+  pid: number | null;
+  version: string | null;
+  controlPort: number | null;
+  startedAt: string | null;
+  lastHeartbeat: string | null;
+  logPath: string;
+  home: string;
+  children: Array<ChildRow & { alive: boolean }>;
+  history: DaemonHistoryEntry[];
+};
+
+/** The daemon's state as `status` reports it: derived from the process table, not trusted. */
+export function statusReport(context: CliContext): StatusReport {
+  const base = { logPath: context.paths.daemonLog, home: context.paths.home };
+  using store = openExistingStore(context) ?? undefined;
+  if (!store) {
+    return {
+      ...base,
+      running: false,
+      state: "stopped",
+      stateReason: "never started",
+      pid: null,
+      version: null,
+      controlPort: null,
+      startedAt: null,
+      lastHeartbeat: null,
+      children: [],
+      history: [],
+    };
+  }
+  const { row, alive } = observeDaemon(store.daemon, "`remcli daemon status`");
+  const children = store.children
+    .open()
+    .map((child) => ({ ...child, alive: isSameProcessAlive(child.pid, child.pidStart) }));
+  return {
+    ...base,
+    running: alive && row?.state === "running",
+    state: row?.state ?? "stopped",
+    stateReason: row?.stateReason ?? "never started",
+    pid: row?.pid ?? null,
+    version: row?.version ?? null,
+    controlPort: row?.controlPort ?? null,
+    startedAt: row?.startedAt ?? null,
+    lastHeartbeat: row?.lastHeartbeat ?? null,
+    logPath: row?.logPath ?? base.logPath,
+    children,
+    history: store.daemon.history(10),
+  };
+}
+
+export function formatStatus(report: StatusReport): string {
+  if (!report.running) {
+    return `remcli daemon is not running (${report.state}: ${report.stateReason})\n  log  ${report.logPath}`;
+  }
+  return [
+    `remcli daemon is running (pid ${report.pid}, version ${report.version})`,
+    `  since      ${report.startedAt}`,
+    `  heartbeat  ${report.lastHeartbeat ?? "none yet"}`,
+    `  control    127.0.0.1:${report.controlPort}`,
+    `  sessions   ${report.children.filter((c) => c.kind === "session").length}`,
+    `  log        ${report.logPath}`,
+  ].join("\n");
+}

@@ -1,0 +1,39 @@
+import type { Paths } from "../../shared/paths.ts";
+import { fail, ok } from "../../shared/result.ts";
+import type { Store } from "../../store/store.ts";
+import type { ControlHandlers } from "./server.ts";
+
+const notYet = (what: string) =>
+  fail("unavailable", `${what} is not available in this version of the daemon yet`);
+
+export function createControlHandlers(deps: {
+  store: Store;
+  paths: Paths;
+  requestShutdown: (reason: string) => void;
+}): ControlHandlers {
+  return {
+    status() {
+      const row = deps.store.daemon.read();
+      if (!row || row.pid !== process.pid) return fail("internal", "daemon state row is not ours");
+      return ok({
+        state: row.state,
+        pid: process.pid,
+        version: row.version ?? "unknown",
+        controlPort: row.controlPort ?? 0,
+        startedAt: row.startedAt ?? "",
+        lastHeartbeat: row.lastHeartbeat,
+        logPath: deps.paths.daemonLog,
+      });
+    },
+    stop({ replacedBy }) {
+      deps.requestShutdown(
+        replacedBy ? `replaced by version ${replacedBy}` : "stopped by `remcli daemon stop`",
+      );
+      return ok({ stopping: true as const });
+    },
+    list: () => notYet("session tracking"),
+    sessionStarted: () => notYet("session tracking"),
+    stopSession: () => notYet("stopping sessions"),
+    spawnSession: () => notYet("spawning sessions"),
+  };
+}

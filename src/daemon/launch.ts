@@ -1,0 +1,93 @@
+import { closeSync, openSync } from "node:fs";
+import type { Config } from "../shared/env.ts";
+import type { Paths } from "../shared/paths.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { readSecret } from "../shared/secret-file.ts";
+import { sleep } from "../shared/time.ts";
+import { VERSION } from "../shared/version.ts";
+import type { DaemonState } from "../store/daemon-state.ts";
+import type { Store } from "../store/store.ts";
+import { createControlClient } from "./control/client.ts";
+import { EXIT_LOCK_HELD } from "./lifecycle.ts";
+import { tailLines } from "./log-tail.ts";
+import { observeDaemon } from "./observe.ts";
+import { selfCommand } from "./self-command.ts";
+import { stopDaemon } from "./stop.ts";
+
+export type LaunchOutcome = {
+  how: "started" | "already-running" | "replaced";
+  replacedVersion?: string;
+  daemon: DaemonState;
+};
+
+const POLL_MS = 20;
+
+/** Asks a live daemon its version; null when it does not answer as our daemon. */
+async function runningVersion(paths: Paths, row: DaemonState): Promise<string | null> {
+  const key = readSecret(paths.controlKey);
+  if (!key || !row.controlPort) return null;
+  const status = await createControlClient({ port: row.controlPort, key }).call("status", {});
+  return status.ok ? status.data.version : null;
+}
+
+function spawnDetached(paths: Paths, args: string[]) {
+  const logFd = openSync(paths.daemonLog, "a", 0o600);
+  try {
+    const child = Bun.spawn([...selfCommand(), "daemon", "start-sync", ...args], {
+      stdio: ["ignore", logFd, logFd],
+      detached: true,
+    });
+    child.unref();
+    return child;
+  } finally {
+    closeSync(logFd);
+  }
+}
+
+function failedToStart(paths: Paths, code: "spawn_failed" | "timeout", why: string): Result<never> {
+  const lines = tailLines(paths.daemonLog, 15).join("\n");
+  return fail(code, `${why}\n--- last lines of ${paths.daemonLog} ---\n${lines}`);
+}
+
+/**
+ * `remcli daemon start`: ensures exactly one daemon of this version runs. Any number
+ * of these may race; the lock lets one daemon win and every caller waits for it.
+ */
+export async function launchDaemon(
+  config: Config,
+  paths: Paths,
+  store: Store,
+  { daemonArgs = [] }: { daemonArgs?: string[] } = {},
+): Promise<Result<LaunchOutcome>> {
+  let replacedVersion: string | undefined;
+  const current = observeDaemon(store.daemon, "`remcli daemon start`");
+  if (current.alive && current.row) {
+    const version = await runningVersion(paths, current.row);
+    if (version === VERSION) return ok({ how: "already-running", daemon: current.row });
+    if (version !== null) {
+      const stopped = await stopDaemon(config, paths, store, { replacedBy: VERSION });
+      if (!stopped.ok) return stopped;
+      replacedVersion = version;
+    }
+    // A daemon that is alive but not answering is still starting: wait for it below.
+  }
+
+  const child = spawnDetached(paths, replacedVersion ? ["--replacing", replacedVersion, ...daemonArgs] : daemonArgs);
+  const deadline = Date.now() + config.startTimeoutMs;
+  while (Date.now() < deadline) {
+    const seen = observeDaemon(store.daemon, "`remcli daemon start`");
+    if (seen.alive && seen.row?.state === "running") {
+      const how = replacedVersion ? "replaced" : seen.row.pid === child.pid ? "started" : "already-running";
+      return ok({ how, replacedVersion, daemon: seen.row });
+    }
+    // Our child lost the lock race: the winner is someone else's child; keep waiting for it.
+    const exit = child.exitCode ?? child.signalCode;
+    if (exit !== null && exit !== EXIT_LOCK_HELD && !seen.alive) {
+      return failedToStart(paths, "spawn_failed", `the daemon exited (${exit}) before it was ready`);
+    }
+    await sleep(POLL_MS);
+  }
+  // Not ready in time: do not leave a half-started daemon of ours behind.
+  if (child.exitCode === null) child.kill("SIGKILL");
+  return failedToStart(paths, "timeout", `the daemon was not ready within ${config.startTimeoutMs} ms`);
+}

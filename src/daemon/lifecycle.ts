@@ -1,0 +1,122 @@
+import { readOrCreateSecret } from "../shared/secret-file.ts";
+import type { Config } from "../shared/env.ts";
+import { errorMessage } from "../shared/errors.ts";
+import { createLog } from "../shared/log.ts";
+import { ensureHome, pathsFor } from "../shared/paths.ts";
+import { processStartToken } from "../shared/process-identity.ts";
+import { isoNow } from "../shared/time.ts";
+import { VERSION } from "../shared/version.ts";
+import { openStore } from "../store/store.ts";
+import { createControlHandlers } from "./control/handlers.ts";
+import { serveControl } from "./control/server.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { acquireLock } from "./lock.ts";
+import { createShutdown } from "./shutdown.ts";
+
+export type DaemonOptions = { replacing?: string; echoLog?: boolean };
+
+/** Exit code of a daemon that found another one holding the lock. */
+export const EXIT_LOCK_HELD = 3;
+
+function listen(previousPort: number | null, serve: (port: number) => ReturnType<typeof serveControl>) {
+  // Reusing the last port keeps a replaced daemon reachable where clients expect it.
+  if (previousPort) {
+    try {
+      return serve(previousPort);
+    } catch {
+      // Taken by something else: any free port will do.
+    }
+  }
+  return serve(0);
+}
+
+/** The daemon itself, in the foreground. Resolves once it is serving. */
+export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
+  process.umask(0o077);
+  const paths = pathsFor(config.home);
+  ensureHome(paths);
+  const log = createLog(paths.daemonLog, { debug: config.debug, echo: options.echoLog ?? false });
+  const store = openStore(paths.database, log);
+
+  const locked = acquireLock(paths.lock);
+  if (!locked.ok) {
+    const holder = locked.holder ? `pid ${locked.holder.pid}` : "another process";
+    log.info("another daemon holds the lock, exiting", { holder });
+    process.stderr.write(`remcli daemon is already running (${holder})\n`);
+    store.close();
+    process.exit(EXIT_LOCK_HELD);
+  }
+  const lock = locked.lock;
+  const previous = store.daemon.read();
+  const startedAt = isoNow();
+  store.daemon.write({
+    state: "starting",
+    stateReason: options.replacing ? `starting to replace version ${options.replacing}` : "starting",
+    pid: process.pid,
+    pidStart: processStartToken(process.pid),
+    version: VERSION,
+    controlPort: null,
+    startedAt,
+    lastHeartbeat: null,
+    logPath: paths.daemonLog,
+  });
+
+  const controlKey = readOrCreateSecret(paths.controlKey);
+  let shutdown: ReturnType<typeof createShutdown>;
+  const control = listen(previous?.controlPort ?? null, (port) =>
+    serveControl(
+      {
+        key: controlKey,
+        log,
+        handlers: createControlHandlers({
+          store,
+          paths,
+          requestShutdown: (reason) => setTimeout(() => shutdown({ reason, exitCode: 0 }), 0),
+        }),
+      },
+      port,
+    ),
+  );
+
+  const heartbeat = startHeartbeat({
+    intervalMs: config.heartbeatMs,
+    log,
+    tasks: [{ name: "record", run: () => void store.daemon.writeIfOwner(process.pid, { lastHeartbeat: isoNow() }) }],
+  });
+
+  shutdown = createShutdown({
+    log,
+    exit: (code) => process.exit(code),
+    steps: ({ reason }) => [
+      { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
+      { name: "heartbeat", run: () => heartbeat.stop() },
+      { name: "control server", run: () => control.stop(true) },
+      { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
+      { name: "lock", run: () => lock.release() },
+      { name: "database", run: () => store.close() },
+    ],
+  });
+
+  process.on("SIGTERM", () => void shutdown({ reason: "SIGTERM", exitCode: 0 }));
+  process.on("SIGINT", () => void shutdown({ reason: "SIGINT", exitCode: 0 }));
+  process.on("SIGHUP", () => void shutdown({ reason: "SIGHUP", exitCode: 0 }));
+  process.on("uncaughtException", (error) =>
+    void shutdown({ reason: `uncaught exception: ${errorMessage(error)}`, exitCode: 1 }),
+  );
+  process.on("unhandledRejection", (error) =>
+    void shutdown({ reason: `unhandled rejection: ${errorMessage(error)}`, exitCode: 1 }),
+  );
+
+  store.daemon.write({
+    state: "running",
+    stateReason: options.replacing ? `running; replaced version ${options.replacing}` : "running",
+    controlPort: control.port ?? null,
+    lastHeartbeat: isoNow(),
+  });
+  log.info("daemon running", {
+    pid: process.pid,
+    version: VERSION,
+    controlPort: control.port,
+    replacing: options.replacing,
+  });
+}

@@ -1,0 +1,40 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+
+// The only reader of process.env: everything else receives this frozen config.
+const Env = z.object({
+  REMCLI_HOME: z.string().min(1).optional(),
+  REMCLI_HEARTBEAT_MS: z.coerce.number().int().min(50).default(60_000),
+  REMCLI_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  REMCLI_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  REMCLI_DEBUG: z.string().optional(),
+});
+
+export type Config = Readonly<{
+  home: string;
+  heartbeatMs: number;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  debug: boolean;
+}>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    home: resolve(e.REMCLI_HOME ?? join(homedir(), ".remcli")),
+    heartbeatMs: e.REMCLI_HEARTBEAT_MS,
+    startTimeoutMs: e.REMCLI_START_TIMEOUT_MS,
+    stopTimeoutMs: e.REMCLI_STOP_TIMEOUT_MS,
+    debug: Boolean(e.REMCLI_DEBUG),
+  });
+}

@@ -1,0 +1,31 @@
+import { chmodSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+export type Paths = Readonly<{
+  home: string;
+  database: string;
+  lock: string;
+  controlKey: string;
+  logDir: string;
+  daemonLog: string;
+}>;
+
+export function pathsFor(home: string): Paths {
+  const logDir = join(home, "logs");
+  return Object.freeze({
+    home,
+    database: join(home, "remcli.db"),
+    lock: join(home, "daemon.lock"),
+    controlKey: join(home, "control.key"),
+    logDir,
+    daemonLog: join(logDir, "daemon.log"),
+  });
+}
+
+/** Creates the home and log folders private to the user (0700), fixing looser modes. */
+export function ensureHome(paths: Paths): void {
+  for (const dir of [paths.home, paths.logDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
+}

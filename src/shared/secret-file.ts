@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+
+/** Reads a binary secret; null when the file is missing or the wrong length. */
+export function readSecret(file: string, length = 32): Uint8Array | null {
+  try {
+    const bytes = readFileSync(file);
+    return bytes.length === length ? new Uint8Array(bytes) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a fresh secret atomically (0600 temp file, then rename over the old one). */
+export function writeNewSecret(file: string, length = 32): Uint8Array {
+  const secret = new Uint8Array(randomBytes(length));
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temp, "w", 0o600);
+  try {
+    writeSync(fd, secret);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+  return secret;
+}
+
+/** The secret at `file`, created on first use; kept across restarts. */
+export function readOrCreateSecret(file: string, length = 32): Uint8Array {
+  const existing = readSecret(file, length);
+  if (existing) {
+    chmodSync(file, 0o600);
+    return existing;
+  }
+  return writeNewSecret(file, length);
+}
