@@ -1,0 +1,72 @@
+#!/usr/bin/env bun
+/**
+ * Compiles remcli into single-file binaries with the version embedded.
+ *   bun build.ts                      this machine only → dist/remcli-<os>-<arch> and dist/remcli
+ *   bun build.ts --target linux-arm64 one target (or --target all)
+ *   bun build.ts --outdir DIR         somewhere else (tests build into temp dirs)
+ * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B").
+ */
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pkg from "./package.json" with { type: "json" };
+
+const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
+type Target = (typeof TARGETS)[number];
+
+function hostTarget(): Target {
+  const os = process.platform === "win32" ? "windows" : process.platform;
+  const target = `${os}-${process.arch}`;
+  if (!(TARGETS as readonly string[]).includes(target)) throw new Error(`unsupported host ${target}`);
+  return target as Target;
+}
+
+const { values } = parseArgs({
+  options: {
+    target: { type: "string" },
+    outdir: { type: "string", default: "dist" },
+  },
+});
+const host = hostTarget();
+const requested = values.target ?? host;
+if (requested !== "all" && !(TARGETS as readonly string[]).includes(requested)) {
+  console.error(`unknown --target ${requested}; choose one of ${TARGETS.join(", ")} or all`);
+  process.exit(2);
+}
+const targets: Target[] = requested === "all" ? [...TARGETS] : [requested as Target];
+const version = process.env.REMCLI_VERSION ?? pkg.version;
+const outdir = resolve(values.outdir);
+mkdirSync(outdir, { recursive: true });
+
+const sums: string[] = [];
+let failed = 0;
+for (const target of targets) {
+  const file = join(outdir, `remcli-${target}${target.startsWith("windows") ? ".exe" : ""}`);
+  const started = performance.now();
+  try {
+    const result = await Bun.build({
+      entrypoints: [join(import.meta.dir, "src", "main.ts")],
+      compile: { target: `bun-${target}` as Bun.Build.CompileTarget, outfile: file },
+      define: { REMCLI_EMBEDDED_VERSION: JSON.stringify(version) },
+      minify: true,
+    });
+    if (!result.success) throw new Error(result.logs.map(String).join("\n"));
+  } catch (error) {
+    failed++;
+    const why = error instanceof Error ? error.message : String(error);
+    console.error(
+      `build for ${target} failed: ${why.split("\n")[0]}` +
+        (target === host ? "" : ` (cross-compiling ${target} needs its Bun runtime from the network)`),
+    );
+    continue;
+  }
+  const size = statSync(file).size;
+  const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
+  sums.push(`${digest}  ${file.slice(outdir.length + 1)}`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`${file}  ${(size / 1024 / 1024).toFixed(1)} MB  version ${version}  ${seconds} s`);
+  if (target === host) copyFileSync(file, join(outdir, "remcli"));
+}
+if (sums.length > 0) writeFileSync(join(outdir, "SHA256SUMS"), sums.join("\n") + "\n");
+process.exit(failed > 0 ? 1 : 0);

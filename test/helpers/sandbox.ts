@@ -1,0 +1,153 @@
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const ENTRY = join(ROOT, "src", "main.ts");
+
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/** Every process whose environment names this home: the daemons and sessions a test started. */
+export function processesWithHome(home: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, "utf8");
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (state !== "Z" && environ.split("\0").includes(`REMCLI_HOME=${home}`)) pids.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids;
+}
+
+export type Sandbox = {
+  home: string;
+  env: Record<string, string>;
+  /** Runs `remcli <args>` from source with this home. */
+  cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
+  /** Starts a process of ours in the background; it is killed when the sandbox is disposed. */
+  spawn(args: string[], options?: { env?: Record<string, string> }): ReturnType<typeof Bun.spawn>;
+  /** The daemon row as the database holds it. */
+  row(): Record<string, unknown> | null;
+  history(): Array<{ state: string; reason: string; pid: number | null; version: string | null }>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/**
+ * A temp REMCLI_HOME and the processes started in it. Disposing it kills every
+ * process that carries this home in its environment, by pid, even when the test failed.
+ */
+export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
+  const home = mkdtempSync(join(tmpdir(), "remcli-test-"));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    REMCLI_HOME: home,
+    REMCLI_START_TIMEOUT_MS: "15000",
+    ...extraEnv,
+  };
+  const spawned: Array<ReturnType<typeof Bun.spawn>> = [];
+
+  const readDb = <T>(read: (db: Database) => T, fallback: T): T => {
+    let db: Database | undefined;
+    try {
+      db = new Database(join(home, "remcli.db"), { readonly: true });
+      return read(db);
+    } catch {
+      return fallback;
+    } finally {
+      db?.close();
+    }
+  };
+
+  return {
+    home,
+    env,
+    async cli(args, options = {}) {
+      const child = Bun.spawn([process.execPath, ENTRY, ...args], {
+        env: { ...env, ...options.env },
+        stdout: "pipe",
+        stderr: "pipe",
+        stdin: "ignore",
+      });
+      spawned.push(child);
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 30_000);
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited,
+      ]);
+      clearTimeout(timer);
+      return { code, stdout, stderr };
+    },
+    spawn(args, options = {}) {
+      const child = Bun.spawn([process.execPath, ENTRY, ...args], {
+        env: { ...env, ...options.env },
+        stdout: "pipe",
+        stderr: "pipe",
+        stdin: "ignore",
+      });
+      spawned.push(child);
+      return child;
+    },
+    row() {
+      return readDb((db) => db.query("SELECT * FROM daemon WHERE id = 1").get() as Record<string, unknown> | null, null);
+    },
+    history() {
+      return readDb(
+        (db) =>
+          db.query("SELECT state, reason, pid, version FROM daemon_history ORDER BY id").all() as Array<{
+            state: string;
+            reason: string;
+            pid: number | null;
+            version: string | null;
+          }>,
+        [],
+      );
+    },
+    async [Symbol.asyncDispose]() {
+      for (const child of spawned) child.kill("SIGKILL");
+      for (const pid of processesWithHome(home)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` returns a value other than undefined; fails the test after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+export function statusJson(result: CliResult): Record<string, unknown> & { pid: number; state: string } {
+  return JSON.parse(result.stdout);
+}
