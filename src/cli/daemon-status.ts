@@ -12,6 +12,9 @@ export type StatusReport = {
   pid: number | null;
   version: string | null;
   controlPort: number | null;
+  p2pHost: string | null;
+  p2pPort: number | null;
+  tunnelUrl: string | null;
   startedAt: string | null;
   lastHeartbeat: string | null;
   logPath: string;
@@ -33,6 +36,9 @@ export function statusReport(context: CliContext): StatusReport {
       pid: null,
       version: null,
       controlPort: null,
+      p2pHost: null,
+      p2pPort: null,
+      tunnelUrl: null,
       startedAt: null,
       lastHeartbeat: null,
       children: [],
@@ -51,6 +57,9 @@ export function statusReport(context: CliContext): StatusReport {
     pid: row?.pid ?? null,
     version: row?.version ?? null,
     controlPort: row?.controlPort ?? null,
+    p2pHost: row?.p2pHost ?? null,
+    p2pPort: row?.p2pPort ?? null,
+    tunnelUrl: row?.tunnelUrl ?? null,
     startedAt: row?.startedAt ?? null,
     lastHeartbeat: row?.lastHeartbeat ?? null,
     logPath: row?.logPath ?? base.logPath,
@@ -68,6 +77,7 @@ export function formatStatus(report: StatusReport): string {
     `  since      ${report.startedAt}`,
     `  heartbeat  ${report.lastHeartbeat ?? "none yet"}`,
     `  control    127.0.0.1:${report.controlPort}`,
+    `  p2p        ${report.p2pHost}:${report.p2pPort}${report.tunnelUrl ? `  tunnel ${report.tunnelUrl}` : ""}`,
     `  sessions   ${report.children.filter((c) => c.kind === "session").length}`,
     `  log        ${report.logPath}`,
   ].join("\n");

@@ -7,49 +7,83 @@ import { cliContext, openCliStore } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
 import { formatError } from "./format-error.ts";
 import { printLogs } from "./logs.ts";
+import { formatPairing, pairingOf } from "./pairing.ts";
+import { observeDaemon } from "../daemon/observe.ts";
+import { createControlClient } from "../daemon/control/client.ts";
+import { readSecret } from "../shared/secret-file.ts";
+
+type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
+
+/** The P2P flags of `start`, checked here and passed on to `start-sync`; a string is a usage error. */
+function p2pArgs(options: StartOptions): string[] | string {
+  const args: string[] = [];
+  if (options.host !== undefined) args.push("--host", String(options.host));
+  if (options.port !== undefined) {
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return "--port takes a port number (0-65535)";
+    args.push("--port", String(port));
+  }
+  if (options.tunnel) args.push("--tunnel");
+  return args;
+}
 
 /** `remcli daemon …`: one cac program for the group, so each subcommand has its own help. */
 export function daemonProgram() {
   const cli = cac("remcli daemon");
 
   cli
-    .command("start", "Start the daemon in the background and wait until it is ready")
-    .action(
-      async () => {
-        const context = cliContext();
-        using store = openCliStore(context);
-        const result = await launchDaemon(context.config, context.paths, store);
-        if (!result.ok) {
-          console.error(formatError(result.error));
-          return 1;
-        }
-        const { how, daemon, replacedVersion } = result.data;
-        const headline = {
-          started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,
-          "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
-          replaced: `remcli daemon replaced version ${replacedVersion} with ${daemon.version} (pid ${daemon.pid})`,
-        }[how];
-        console.log(headline);
-        console.log(`  control  127.0.0.1:${daemon.controlPort}`);
-        console.log(`  log      ${daemon.logPath}`);
-        return 0;
-      },
-    );
+    .command("start", "Start the daemon in the background, wait until it is ready, print the pairing QR")
+    .option("--host <address>", "Address to serve the phone on (default 0.0.0.0, advertised as the LAN address)")
+    .option("--port <port>", "P2P port (default: the last one used, else any free port)")
+    .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (needs NGROK_AUTHTOKEN)")
+    .option("--no-qr", "Do not print the pairing QR")
+    .action(async (options: StartOptions) => {
+      const context = cliContext();
+      const daemonArgs = p2pArgs(options);
+      if (typeof daemonArgs === "string") {
+        console.error(`remcli: ${daemonArgs}`);
+        return 2;
+      }
+      using store = openCliStore(context);
+      const result = await launchDaemon(context.config, context.paths, store, { daemonArgs });
+      if (!result.ok) {
+        console.error(formatError(result.error));
+        return 1;
+      }
+      const { how, daemon, replacedVersion } = result.data;
+      const headline = {
+        started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,
+        "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
+        replaced: `remcli daemon replaced version ${replacedVersion} with ${daemon.version} (pid ${daemon.pid})`,
+      }[how];
+      console.log(headline);
+      console.log(`  control  127.0.0.1:${daemon.controlPort}`);
+      const tunnel = daemon.tunnelUrl ? `  tunnel ${daemon.tunnelUrl}` : "";
+      console.log(`  p2p      ${daemon.p2pHost}:${daemon.p2pPort}${tunnel}`);
+      console.log(`  log      ${daemon.logPath}`);
+      const pairing = pairingOf(context, daemon);
+      if (options.qr !== false && pairing) console.log(await formatPairing(pairing));
+      return 0;
+    });
 
   cli
     .command("start-sync", "Run the daemon in the foreground (what `start` runs)")
     .option("--replacing <version>", "Internal: the version this daemon replaces")
-    .action(
-      async (options: { replacing?: string }) => {
-        const context = cliContext();
-        await runDaemon(context.config, {
-          replacing: options.replacing,
-          echoLog: Boolean(process.stderr.isTTY),
-        });
-        // Stay in the foreground: the servers keep the process alive until shutdown exits it.
-        return new Promise<number>(() => {});
-      },
-    );
+    .option("--host <address>", "Address to serve the phone on")
+    .option("--port <port>", "P2P port")
+    .option("--tunnel", "Also serve through an ngrok tunnel")
+    .action(async (options: { replacing?: string } & StartOptions) => {
+      const context = cliContext();
+      await runDaemon(context.config, {
+        host: options.host,
+        port: options.port === undefined ? undefined : Number(options.port),
+        tunnel: Boolean(options.tunnel),
+        replacing: options.replacing,
+        echoLog: Boolean(process.stderr.isTTY),
+      });
+      // Stay in the foreground: the servers keep the process alive until shutdown exits it.
+      return new Promise<number>(() => {});
+    });
 
   cli.command("stop", "Stop the daemon (SIGKILL if it does not stop in time)").action(
     async () => {
@@ -99,6 +133,38 @@ export function daemonProgram() {
         return 0;
       },
     );
+
+  cli
+    .command("qr", "Print the pairing QR again")
+    .option("--json", "Print the URL and its fields as JSON")
+    .option("--rotate", "Make a new secret first: every paired phone must scan again")
+    .action(async (options: { json?: boolean; rotate?: boolean }) => {
+      const context = cliContext();
+      using store = openCliStore(context);
+      const { row, alive } = observeDaemon(store.daemon, "`remcli daemon qr`");
+      if (!row || !alive) {
+        console.error(formatError({ code: "not_running", message: "daemon is not running" }));
+        return 1;
+      }
+      if (options.rotate) {
+        const key = readSecret(context.paths.controlKey);
+        const rotated = key && row.controlPort
+          ? await createControlClient({ port: row.controlPort, key }).call("rotateSecret", {})
+          : null;
+        if (!rotated?.ok) {
+          console.error(formatError(rotated?.error ?? { code: "not_running", message: "daemon control key is missing" }));
+          return 1;
+        }
+      }
+      const pairing = pairingOf(context, row);
+      if (!pairing) {
+        console.error("remcli: the daemon has no P2P address yet");
+        return 1;
+      }
+      if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload }, null, 2));
+      else console.log(`${options.rotate ? "New secret: every phone must scan again.\n" : ""}${await formatPairing(pairing)}`);
+      return 0;
+    });
 
   cli.help();
   cli.version(VERSION);

@@ -11,9 +11,11 @@ import { createControlHandlers } from "./control/handlers.ts";
 import { serveControl } from "./control/server.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { acquireLock } from "./lock.ts";
+import type { DaemonStatus } from "./machine.ts";
+import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service.ts";
 import { createShutdown } from "./shutdown.ts";
 
-export type DaemonOptions = { replacing?: string; echoLog?: boolean };
+export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
 
 /** Exit code of a daemon that found another one holding the lock. */
 export const EXIT_LOCK_HELD = 3;
@@ -56,6 +58,9 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     pidStart: processStartToken(process.pid),
     version: VERSION,
     controlPort: null,
+    p2pHost: null,
+    p2pPort: null,
+    tunnelUrl: null,
     startedAt,
     lastHeartbeat: null,
     logPath: paths.daemonLog,
@@ -63,6 +68,15 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   const controlKey = readOrCreateSecret(paths.controlKey);
   let shutdown: ReturnType<typeof createShutdown>;
+  let p2p: P2pService | undefined;
+  const startedAtMs = Date.parse(startedAt);
+  const daemonStatus = (): DaemonStatus => ({
+    status: "running",
+    pid: process.pid,
+    httpPort: control.port ?? 0,
+    startedAt: startedAtMs,
+  });
+  const requestShutdown = (reason: string) => setTimeout(() => shutdown({ reason, exitCode: 0 }), 0);
   const control = listen(previous?.controlPort ?? null, (port) =>
     serveControl(
       {
@@ -71,12 +85,34 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
         handlers: createControlHandlers({
           store,
           paths,
-          requestShutdown: (reason) => setTimeout(() => shutdown({ reason, exitCode: 0 }), 0),
+          requestShutdown,
+          rotateSecret: () => p2p?.rotateSecret(),
         }),
       },
       port,
     ),
   );
+
+  p2p = await startP2pService({
+    config,
+    paths,
+    store,
+    log,
+    options,
+    previousPort: previous?.p2pPort ?? null,
+    daemonStatus,
+    actions: {
+      spawnSession: async () => ({ type: "error", errorMessage: "spawning sessions is not available in this daemon version yet" }),
+      stopSession: async () => ({ type: "error", errorMessage: "stopping sessions is not available in this daemon version yet" }),
+      stopDaemon: async () => {
+        requestShutdown("stopped from the phone (stop-daemon)");
+        return { message: "Daemon is shutting down" };
+      },
+    },
+  });
+  const service = p2p;
+  if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
+  if (service.tunnelError) process.stderr.write(`remcli: tunnel: ${service.tunnelError}\n`);
 
   const heartbeat = startHeartbeat({
     intervalMs: config.heartbeatMs,
@@ -90,6 +126,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     steps: ({ reason }) => [
       { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
       { name: "heartbeat", run: () => heartbeat.stop() },
+      {
+        name: "p2p server",
+        run: () =>
+          service.close({ ...daemonStatus(), status: "shutting-down", shutdownRequestedAt: Date.now(), shutdownSource: reason }),
+      },
       { name: "control server", run: () => control.stop(true) },
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
       { name: "lock", run: () => lock.release() },
@@ -111,12 +152,18 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     state: "running",
     stateReason: options.replacing ? `running; replaced version ${options.replacing}` : "running",
     controlPort: control.port ?? null,
+    p2pHost: service.host,
+    p2pPort: service.port,
+    tunnelUrl: service.tunnelUrl(),
     lastHeartbeat: isoNow(),
   });
   log.info("daemon running", {
     pid: process.pid,
     version: VERSION,
     controlPort: control.port,
+    p2pHost: service.host,
+    p2pPort: service.port,
+    tunnelUrl: service.tunnelUrl() ?? undefined,
     replacing: options.replacing,
   });
 }

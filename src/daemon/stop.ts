@@ -34,7 +34,9 @@ export async function stopDaemon(
   const key = readSecret(paths.controlKey);
   const asked =
     key && row.controlPort
-      ? await createControlClient({ port: row.controlPort, key }).call("stop", replacedBy ? { replacedBy } : {})
+      ? await createControlClient({ port: row.controlPort, key }).call("stop", replacedBy ? { replacedBy } : {}, {
+          timeoutMs: config.stopTimeoutMs,
+        })
       : null;
   let how: StopOutcome["how"] = "graceful";
   if (!asked?.ok) {

@@ -9,6 +9,10 @@ const Env = z.object({
   REMCLI_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REMCLI_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   REMCLI_DEBUG: z.string().optional(),
+  REMCLI_RPC_TIMEOUT_MS: z.coerce.number().int().min(10).default(30_000),
+  REMCLI_MESSAGE_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  REMCLI_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
+  NGROK_AUTHTOKEN: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -17,6 +21,10 @@ export type Config = Readonly<{
   startTimeoutMs: number;
   stopTimeoutMs: number;
   debug: boolean;
+  rpcTimeoutMs: number;
+  messageLimitBytes: number;
+  maxConnections: number;
+  ngrokAuthtoken: string | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -36,5 +44,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     startTimeoutMs: e.REMCLI_START_TIMEOUT_MS,
     stopTimeoutMs: e.REMCLI_STOP_TIMEOUT_MS,
     debug: Boolean(e.REMCLI_DEBUG),
+    rpcTimeoutMs: e.REMCLI_RPC_TIMEOUT_MS,
+    messageLimitBytes: e.REMCLI_MESSAGE_LIMIT_BYTES,
+    maxConnections: e.REMCLI_MAX_CONNECTIONS,
+    ngrokAuthtoken: e.NGROK_AUTHTOKEN,
   });
 }

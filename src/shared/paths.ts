@@ -6,6 +6,7 @@ export type Paths = Readonly<{
   database: string;
   lock: string;
   controlKey: string;
+  p2pSecret: string;
   logDir: string;
   daemonLog: string;
 }>;
@@ -17,6 +18,7 @@ export function pathsFor(home: string): Paths {
     database: join(home, "remcli.db"),
     lock: join(home, "daemon.lock"),
     controlKey: join(home, "control.key"),
+    p2pSecret: join(home, "p2p.secret"),
     logDir,
     daemonLog: join(logDir, "daemon.log"),
   });

@@ -15,6 +15,9 @@ export const DaemonState = z.object({
   startedAt: z.string().nullable(),
   lastHeartbeat: z.string().nullable(),
   logPath: z.string().nullable(),
+  p2pHost: z.string().nullable(),
+  p2pPort: z.number().int().nullable(),
+  tunnelUrl: z.string().nullable(),
   updatedAt: z.string(),
 });
 export type DaemonState = z.infer<typeof DaemonState>;
@@ -40,11 +43,14 @@ const COLUMNS: Record<keyof Omit<DaemonState, "updatedAt">, string> = {
   startedAt: "started_at",
   lastHeartbeat: "last_heartbeat",
   logPath: "log_path",
+  p2pHost: "p2p_host",
+  p2pPort: "p2p_port",
+  tunnelUrl: "tunnel_url",
 };
 
 const SELECT = `SELECT state, state_reason AS stateReason, pid, pid_start AS pidStart, version,
   control_port AS controlPort, started_at AS startedAt, last_heartbeat AS lastHeartbeat,
-  log_path AS logPath, updated_at AS updatedAt FROM daemon WHERE id = 1`;
+  log_path AS logPath, p2p_host AS p2pHost, p2p_port AS p2pPort, tunnel_url AS tunnelUrl, updated_at AS updatedAt FROM daemon WHERE id = 1`;
 
 /** The one-row daemon table and its append-only history. Rows are updated, never deleted. */
 export function daemonStateStore(db: Database) {

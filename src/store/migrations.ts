@@ -44,6 +44,57 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX children_open ON children (ended_at, pid);
   CREATE INDEX children_session ON children (session_id);
   `,
+  // 2: the P2P store (PROTOCOL.md): sessions, their messages, machines, the user
+  // sequence counter, and where the daemon's P2P server listens.
+  `
+  ALTER TABLE daemon ADD COLUMN p2p_host TEXT;
+  ALTER TABLE daemon ADD COLUMN p2p_port INTEGER;
+  ALTER TABLE daemon ADD COLUMN tunnel_url TEXT;
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO counters (name, value) VALUES ('user_seq', 0);
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    tag TEXT NOT NULL UNIQUE,
+    seq INTEGER NOT NULL,
+    message_seq INTEGER NOT NULL DEFAULT 0,
+    metadata TEXT NOT NULL,
+    metadata_version INTEGER NOT NULL DEFAULT 0,
+    agent_state TEXT,
+    agent_state_version INTEGER NOT NULL DEFAULT 0,
+    data_encryption_key TEXT,
+    active INTEGER NOT NULL DEFAULT 0,
+    active_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_updated ON sessions (updated_at DESC, id DESC);
+  CREATE INDEX sessions_active ON sessions (active, active_at DESC);
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    local_id TEXT,
+    content TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (session_id, seq)
+  );
+  CREATE UNIQUE INDEX messages_local_id ON messages (session_id, local_id) WHERE local_id IS NOT NULL;
+  CREATE TABLE machines (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    metadata_version INTEGER NOT NULL DEFAULT 0,
+    daemon_state TEXT,
+    daemon_state_version INTEGER NOT NULL DEFAULT 0,
+    data_encryption_key TEXT,
+    active INTEGER NOT NULL DEFAULT 0,
+    active_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

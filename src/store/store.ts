@@ -1,7 +1,12 @@
 import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
+import { userSeqCounter } from "./counters.ts";
 import { daemonStateStore } from "./daemon-state.ts";
 import { openDatabase } from "./db.ts";
+import { machinesStore } from "./machines.ts";
+import { messagesStore } from "./messages.ts";
+import { sessionsStore } from "./sessions.ts";
+import { settingsStore } from "./settings.ts";
 
 /** The state database with one accessor per table group. */
 export function openStore(file: string, log: Log) {
@@ -11,6 +16,15 @@ export function openStore(file: string, log: Log) {
     db,
     daemon: daemonStateStore(db),
     children: childrenStore(db),
+    settings: settingsStore(db),
+    userSeq: userSeqCounter(db),
+    sessions: sessionsStore(db),
+    messages: messagesStore(db),
+    machines: machinesStore(db),
+    /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
+    transaction<T>(work: () => T): T {
+      return db.transaction(work).immediate();
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -16,6 +16,9 @@ export const DaemonStatus = z.object({
   startedAt: z.string(),
   lastHeartbeat: z.string().nullable(),
   logPath: z.string(),
+  p2pHost: z.string().nullable(),
+  p2pPort: z.number().int().nullable(),
+  tunnelUrl: z.string().nullable(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
@@ -43,6 +46,11 @@ export const routes = {
     path: "/stop",
     request: z.object({ replacedBy: z.string().min(1).max(100).optional() }).strict(),
     response: z.object({ stopping: z.literal(true) }),
+  },
+  rotateSecret: {
+    path: "/rotate-secret",
+    request: Empty,
+    response: z.object({ rotated: z.literal(true) }),
   },
   list: {
     path: "/list",

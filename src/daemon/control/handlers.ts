@@ -10,6 +10,7 @@ export function createControlHandlers(deps: {
   store: Store;
   paths: Paths;
   requestShutdown: (reason: string) => void;
+  rotateSecret: () => void;
 }): ControlHandlers {
   return {
     status() {
@@ -23,6 +24,9 @@ export function createControlHandlers(deps: {
         startedAt: row.startedAt ?? "",
         lastHeartbeat: row.lastHeartbeat,
         logPath: deps.paths.daemonLog,
+        p2pHost: row.p2pHost,
+        p2pPort: row.p2pPort,
+        tunnelUrl: row.tunnelUrl,
       });
     },
     stop({ replacedBy }) {
@@ -30,6 +34,10 @@ export function createControlHandlers(deps: {
         replacedBy ? `replaced by version ${replacedBy}` : "stopped by `remcli daemon stop`",
       );
       return ok({ stopping: true as const });
+    },
+    rotateSecret() {
+      deps.rotateSecret();
+      return ok({ rotated: true as const });
     },
     list: () => notYet("session tracking"),
     sessionStarted: () => notYet("session tracking"),

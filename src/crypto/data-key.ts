@@ -1,0 +1,33 @@
+import { sha512 } from "@noble/hashes/sha2.js";
+import nacl from "tweetnacl";
+import { deriveKey } from "./derive-key.ts";
+import { concatBytes, fromBase64, randomBytes, toBase64 } from "./encoding.ts";
+
+export type BoxKeyPair = { publicKey: Uint8Array; secretKey: Uint8Array };
+
+/**
+ * The content key pair that wraps every data key: libsodium's crypto_box_seed_keypair
+ * of deriveKey(master, "Remcli Encrypt", ["content"]) — the secret key is the first
+ * 32 bytes of SHA-512(seed), which is what the reference app gets from libsodium.
+ */
+export function contentKeyPair(master: Uint8Array): BoxKeyPair {
+  const seed = deriveKey(master, "Remcli Encrypt", ["content"]);
+  return nacl.box.keyPair.fromSecretKey(sha512(seed).slice(0, 32));
+}
+
+/** base64(0x00 | ephemeralPublicKey(32) | nonce(24) | box): a data key sealed to `recipient`. */
+export function wrapDataKey(dataKey: Uint8Array, recipient: Uint8Array): string {
+  const ephemeral = nacl.box.keyPair();
+  const nonce = randomBytes(nacl.box.nonceLength);
+  const box = nacl.box(dataKey, nonce, recipient, ephemeral.secretKey);
+  return toBase64(concatBytes(new Uint8Array([0]), ephemeral.publicKey, nonce, box));
+}
+
+export function unwrapDataKey(wrapped: string, secretKey: Uint8Array): Uint8Array | null {
+  const bytes = fromBase64(wrapped);
+  const header = 1 + nacl.box.publicKeyLength + nacl.box.nonceLength;
+  if (!bytes || bytes.length < header + nacl.box.overheadLength || bytes[0] !== 0) return null;
+  const ephemeralPublic = bytes.subarray(1, 1 + nacl.box.publicKeyLength);
+  const nonce = bytes.subarray(1 + nacl.box.publicKeyLength, header);
+  return nacl.box.open(bytes.subarray(header), nonce, ephemeralPublic, secretKey);
+}

@@ -1,0 +1,80 @@
+import { hostname, homedir } from "node:os";
+import { randomUUID } from "node:crypto";
+import { createCipher, newDataEncryptionKey } from "../crypto/session-cipher.ts";
+import type { P2pServer } from "../p2p/server.ts";
+import type { Paths } from "../shared/paths.ts";
+import { VERSION } from "../shared/version.ts";
+import type { Store } from "../store/store.ts";
+
+export type DaemonStatus = {
+  status: "running" | "shutting-down";
+  pid: number;
+  httpPort: number;
+  startedAt: number;
+  shutdownRequestedAt?: number;
+  shutdownSource?: string;
+};
+
+/**
+ * This computer as the phone sees it: a machine record whose metadata and daemon
+ * state the daemon encrypts as any client would (PROTOCOL.md §7), with a data key of
+ * its own wrapped for the content key pair of the shared secret.
+ */
+export function createMachine(deps: { server: P2pServer; store: Store; paths: Paths; secret: Uint8Array }) {
+  const { server, store, paths } = deps;
+  const id = store.settings.getOrCreate("machine_id", () => randomUUID());
+  let secret = deps.secret;
+
+  const metadata = () => ({
+    host: hostname(),
+    platform: process.platform,
+    remcliCliVersion: VERSION,
+    homeDir: homedir(),
+    remcliHomeDir: paths.home,
+  });
+
+  const cipher = () => createCipher(secret, store.machines.get(id)?.dataEncryptionKey ?? null);
+
+  /** Writes `value` with the version it currently has; the daemon is the only writer of its state. */
+  const writeDaemonState = (state: DaemonStatus) => {
+    const current = store.machines.get(id);
+    if (!current) return;
+    server.writes.updateDaemonState(id, cipher().encrypt(state), current.daemonStateVersion);
+  };
+
+  return {
+    id,
+    cipher,
+    /** Creates the machine on first start; afterwards refreshes its metadata and state. */
+    announce(state: DaemonStatus) {
+      const existing = store.machines.get(id);
+      if (!existing) {
+        const key = newDataEncryptionKey(secret);
+        const keyed = createCipher(secret, key.wrapped);
+        server.writes.createMachine({
+          id,
+          metadata: keyed.encrypt(metadata()),
+          daemonState: keyed.encrypt(state),
+          dataEncryptionKey: key.wrapped,
+        });
+        return;
+      }
+      server.writes.updateMachineMetadata(id, cipher().encrypt(metadata()), existing.metadataVersion);
+      writeDaemonState(state);
+    },
+    writeDaemonState,
+    /** After `qr --rotate` the old wrapped key is unreadable to a re-paired phone: re-key. */
+    rekey(next: Uint8Array, state: DaemonStatus) {
+      secret = next;
+      const key = newDataEncryptionKey(secret);
+      const keyed = createCipher(secret, key.wrapped);
+      store.machines.replaceKey(id, {
+        dataEncryptionKey: key.wrapped,
+        metadata: keyed.encrypt(metadata()),
+        daemonState: keyed.encrypt(state),
+      });
+    },
+  };
+}
+
+export type Machine = ReturnType<typeof createMachine>;

@@ -1,0 +1,88 @@
+import type { Config } from "../shared/env.ts";
+import type { Log } from "../shared/log.ts";
+import type { Paths } from "../shared/paths.ts";
+import { readOrCreateSecret, writeNewSecret } from "../shared/secret-file.ts";
+import type { Store } from "../store/store.ts";
+import { lanAddress } from "../p2p/lan.ts";
+import { startP2pServer } from "../p2p/server.ts";
+import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
+import { createMachine, type DaemonStatus } from "./machine.ts";
+import { serveMachineRpc, type MachineRpcActions } from "./machine-rpc.ts";
+
+export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
+
+/** The host a phone should dial: the bind address when it is specific, else the LAN address. */
+function advertisedHost(bind: string): string {
+  if (bind !== "0.0.0.0" && bind !== "::") return bind;
+  return lanAddress() ?? "127.0.0.1";
+}
+
+/**
+ * The daemon's P2P side: the server on its persistent port with the persistent
+ * secret, this machine's record and RPCs, and the optional tunnel.
+ */
+export async function startP2pService(deps: {
+  config: Config;
+  paths: Paths;
+  store: Store;
+  log: Log;
+  options: P2pOptions;
+  previousPort: number | null;
+  daemonStatus: () => DaemonStatus;
+  actions: MachineRpcActions;
+}) {
+  const { config, paths, store, log, options } = deps;
+  const secret = readOrCreateSecret(paths.p2pSecret);
+  const hostname = options.host ?? "0.0.0.0";
+  const preferredPort = options.port ?? deps.previousPort ?? 0;
+  let tunnel: Tunnel | null = null;
+
+  const server = startP2pServer({
+    store,
+    log,
+    secret,
+    hostname,
+    port: preferredPort,
+    limits: {
+      messageBytes: config.messageLimitBytes,
+      maxConnections: config.maxConnections,
+      rpcTimeoutMs: config.rpcTimeoutMs,
+      restBodyBytes: Math.max(2 * 1024 * 1024, config.messageLimitBytes * 2),
+    },
+    tunnelUrl: () => tunnel?.url ?? null,
+  });
+  const machine = createMachine({ server, store, paths, secret });
+  machine.announce(deps.daemonStatus());
+  serveMachineRpc({ server, machine, log, actions: deps.actions });
+
+  let tunnelError: string | null = null;
+  if (options.tunnel) {
+    const opened = await openTunnel({ port: server.port, authtoken: config.ngrokAuthtoken, log });
+    if (opened.ok) tunnel = opened.tunnel;
+    else tunnelError = opened.reason;
+  }
+
+  return {
+    server,
+    machine,
+    host: advertisedHost(hostname),
+    port: server.port,
+    portMoved: server.moved ? preferredPort : null,
+    tunnelUrl: () => tunnel?.url ?? null,
+    tunnelError,
+    /** `qr --rotate`: a new secret, every connection dropped, the machine re-keyed. */
+    rotateSecret() {
+      const next = writeNewSecret(paths.p2pSecret);
+      server.rotateSecret(next);
+      machine.rekey(next, deps.daemonStatus());
+      log.info("p2p secret rotated; every connection dropped");
+    },
+    async close(finalStatus: DaemonStatus) {
+      machine.writeDaemonState(finalStatus);
+      await tunnel?.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+export type P2pService = Awaited<ReturnType<typeof startP2pService>>;

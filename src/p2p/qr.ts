@@ -1,0 +1,26 @@
+import qrcode from "qrcode-terminal";
+import { toBase64 } from "../crypto/encoding.ts";
+
+/** What the QR carries (PROTOCOL.md §1); the secret rides in the URL fragment only. */
+export type PairingPayload = { mode: "p2p"; host: string; port: number; key: string; v: 1 };
+
+export function pairingPayload(input: {
+  host: string;
+  port: number;
+  secret: Uint8Array;
+  tunnelUrl: string | null;
+}): PairingPayload {
+  const key = toBase64(input.secret);
+  // Through a tunnel the client uses `host` as the whole endpoint, and port 0.
+  if (input.tunnelUrl) return { mode: "p2p", host: input.tunnelUrl, port: 0, key, v: 1 };
+  return { mode: "p2p", host: input.host, port: input.port, key, v: 1 };
+}
+
+export function pairingUrl(payload: PairingPayload): string {
+  const base = payload.port === 0 ? payload.host.replace(/\/$/, "") : `http://${payload.host}:${payload.port}`;
+  return `${base}/terminal/connect#${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+export function renderQr(text: string): Promise<string> {
+  return new Promise((done) => qrcode.generate(text, { small: true }, done));
+}

@@ -1,0 +1,114 @@
+import { Server as Engine } from "@socket.io/bun-engine";
+import { Server as SocketServer } from "socket.io";
+import type { Log } from "../shared/log.ts";
+import type { Store } from "../store/store.ts";
+import { createTokenCheck } from "./auth.ts";
+import { createRestApp } from "./rest-app.ts";
+import type { P2pLimits } from "./limits.ts";
+import { createMessageBatcher } from "./message-batcher.ts";
+import { createOriginPolicy } from "./origin.ts";
+import { createPresence } from "./presence.ts";
+import { attachSocketHandlers } from "./socket/connection.ts";
+import { createRpcRegistry } from "./socket/rpc-registry.ts";
+import { createPublisher } from "./socket/routing.ts";
+import { createWrites } from "./writes.ts";
+
+export type P2pServerOptions = {
+  store: Store;
+  log: Log;
+  secret: Uint8Array;
+  /** Address to bind: 0.0.0.0 for the LAN. */
+  hostname: string;
+  /** The port to try first (the one a paired phone knows); 0 for any. */
+  port: number;
+  limits: P2pLimits;
+  tunnelUrl: () => string | null;
+};
+
+const SOCKET_PATH = "/v1/updates";
+
+function bind(hostname: string, preferred: number, serve: (port: number) => Bun.Server<unknown>, log: Log) {
+  if (preferred > 0) {
+    try {
+      return { server: serve(preferred), moved: false };
+    } catch (error) {
+      log.warn("p2p port taken, picking another", { port: preferred, error: String(error) });
+    }
+  }
+  return { server: serve(0), moved: preferred > 0 };
+}
+
+/** One Bun.serve: Socket.IO (bun engine) under /v1/updates, Hono for everything else. */
+export function startP2pServer(options: P2pServerOptions) {
+  const { store, log, limits } = options;
+  const tokens = createTokenCheck(options.secret);
+  const engine = new Engine({
+    path: `${SOCKET_PATH}/`,
+    // Room for the largest message plus the event's envelope; larger frames close the socket.
+    maxHttpBufferSize: limits.messageBytes + 64 * 1024,
+  });
+  const io = new SocketServer({ serveClient: false });
+  io.bind(engine);
+
+  const publisher = createPublisher(io, store.userSeq);
+  const writes = createWrites(store, publisher);
+  const batcher = createMessageBatcher(store, publisher);
+  const rpc = createRpcRegistry({ timeoutMs: limits.rpcTimeoutMs });
+  let port = 0;
+  const originAllowed = createOriginPolicy({ port: () => port, tunnelUrl: options.tunnelUrl });
+
+  const presence = createPresence(store);
+  attachSocketHandlers(io, { store, log, tokens, writes, batcher, publisher, presence, rpc, limits });
+  const app = createRestApp({ store, log, tokens, writes, limits });
+  const { websocket } = engine.handler();
+
+  const { server, moved } = bind(
+    options.hostname,
+    options.port,
+    (candidate) =>
+      Bun.serve({
+        hostname: options.hostname,
+        port: candidate,
+        maxRequestBodySize: Math.max(limits.restBodyBytes, limits.messageBytes + 64 * 1024),
+        websocket,
+        fetch(request, bunServer) {
+          // A web page elsewhere may send requests here; only our own origins pass, for REST and the WebSocket alike.
+          if (!originAllowed(request.headers.get("origin"))) {
+            return Response.json({ error: "Origin not allowed" }, { status: 403 });
+          }
+          const { pathname } = new URL(request.url);
+          if (pathname === SOCKET_PATH || pathname.startsWith(`${SOCKET_PATH}/`)) {
+            return engine.handleRequest(request, bunServer as Bun.Server<never>);
+          }
+          return app.fetch(request, bunServer);
+        },
+      }) as Bun.Server<unknown>,
+    log,
+  );
+  port = server.port ?? 0;
+  log.info("p2p server listening", { hostname: options.hostname, port, movedFrom: moved ? options.port : undefined });
+
+  return {
+    port,
+    /** True when the preferred port was taken and another was picked. */
+    moved,
+    io,
+    rpc,
+    writes,
+    store,
+    /** A new secret: the old token stops working and every connection is dropped. */
+    rotateSecret(secret: Uint8Array) {
+      tokens.rotate(secret);
+      io.disconnectSockets(true);
+    },
+    async close() {
+      batcher.drain();
+      io.disconnectSockets(true);
+      await io.close().catch(() => {});
+      engine.close();
+      server.stop(true);
+    },
+  };
+}
+
+export type P2pServer = ReturnType<typeof startP2pServer>;

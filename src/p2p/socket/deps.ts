@@ -1,0 +1,22 @@
+import type { Log } from "../../shared/log.ts";
+import type { Store } from "../../store/store.ts";
+import type { TokenCheck } from "../auth.ts";
+import type { P2pLimits } from "../limits.ts";
+import type { MessageBatcher } from "../message-batcher.ts";
+import type { Presence } from "../presence.ts";
+import type { Writes } from "../writes.ts";
+import type { RpcRegistry } from "./rpc-registry.ts";
+import type { Publisher } from "./routing.ts";
+
+/** What every socket handler area receives. */
+export type SocketDeps = {
+  store: Store;
+  log: Log;
+  tokens: TokenCheck;
+  writes: Writes;
+  batcher: MessageBatcher;
+  publisher: Publisher;
+  presence: Presence;
+  rpc: RpcRegistry;
+  limits: P2pLimits;
+};

@@ -1,0 +1,44 @@
+import type { Server, Socket } from "socket.io";
+import { newId } from "../../store/ids.ts";
+import type { UserSeqCounter } from "../../store/counters.ts";
+
+/**
+ * Rooms instead of scanning every connection: a user-scoped socket joins `user`, a
+ * session-scoped one `session:<id>`, a machine-scoped one `machine:<id>`. An update
+ * goes to `user` plus the room of what it is about.
+ */
+export const rooms = {
+  user: "user",
+  session: (id: string) => `session:${id}`,
+  machine: (id: string) => `machine:${id}`,
+};
+
+export type UpdateBody = { t: string } & Record<string, unknown>;
+export type Update = { id: string; seq: number; body: UpdateBody; createdAt: number };
+export type Target = { session: string } | { machine: string } | "user";
+
+function roomsOf(target: Target): string[] {
+  if (target === "user") return [rooms.user];
+  if ("session" in target) return [rooms.user, rooms.session(target.session)];
+  return [rooms.user, rooms.machine(target.machine)];
+}
+
+export function createPublisher(io: Server, userSeq: UserSeqCounter) {
+  return {
+    /** Numbers an update; call inside the transaction of the write it describes. */
+    prepare(body: UpdateBody): Update {
+      return { id: newId(), seq: userSeq.next(), body, createdAt: Date.now() };
+    },
+    /** Sends a committed update; the socket that caused it does not get it back. */
+    send(update: Update, target: Target, except?: Socket): void {
+      const to = roomsOf(target);
+      (except ? except.to(to) : io.to(to)).emit("update", update);
+    },
+    /** Presence, not stored: user-scoped connections only. */
+    ephemeral(payload: { type: string } & Record<string, unknown>, except?: Socket): void {
+      (except ? except.to(rooms.user) : io.to(rooms.user)).emit("ephemeral", payload);
+    },
+  };
+}
+
+export type Publisher = ReturnType<typeof createPublisher>;

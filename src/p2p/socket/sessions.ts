@@ -1,0 +1,56 @@
+import type { Socket } from "socket.io";
+import {
+  MessageEvent,
+  SessionAliveEvent,
+  SessionEndEvent,
+  UpdateMetadataEvent,
+  UpdateStateEvent,
+} from "../../protocol/client-events.ts";
+import type { SocketDeps } from "./deps.ts";
+import { okErrorAnswer, on, resultErrorAnswer } from "./handle.ts";
+
+const unknownSession = (sid: string) => ({ result: "error", message: `unknown session ${sid}` });
+
+/** Events about one session: its messages, metadata, agent state and presence. */
+export function sessionHandlers(socket: Socket, deps: SocketDeps): void {
+  const { log, writes, batcher, publisher, presence, limits } = deps;
+
+  on(socket, log, "message", MessageEvent, async ({ sid, message, localId }, ack) => {
+    if (message.length > limits.messageBytes) {
+      ack?.(okErrorAnswer(`message is larger than ${limits.messageBytes} bytes`));
+      return;
+    }
+    const outcome = await batcher.append(sid, message, localId ?? null);
+    if (outcome.result === "unknown-session") {
+      ack?.(okErrorAnswer(`unknown session ${sid}`));
+      return;
+    }
+    if (outcome.update) publisher.send(outcome.update, { session: sid }, socket);
+    const { id, seq } = outcome.message;
+    ack?.({ ok: true, id, seq, localId: outcome.message.localId });
+  }, okErrorAnswer);
+
+  on(socket, log, "update-metadata", UpdateMetadataEvent, ({ sid, metadata, expectedVersion }, ack) => {
+    const written = writes.updateSessionMetadata(sid, metadata, expectedVersion, socket);
+    if (written.result === "not-found") return ack?.(unknownSession(sid));
+    ack?.({ result: written.result, version: written.version, metadata: written.value });
+  }, resultErrorAnswer);
+
+  on(socket, log, "update-state", UpdateStateEvent, ({ sid, agentState, expectedVersion }, ack) => {
+    const written = writes.updateAgentState(sid, agentState, expectedVersion, socket);
+    if (written.result === "not-found") return ack?.(unknownSession(sid));
+    ack?.({ result: written.result, version: written.version, agentState: written.value });
+  }, resultErrorAnswer);
+
+  on(socket, log, "session-alive", SessionAliveEvent, ({ sid, time, thinking }) => {
+    const at = Math.min(time, Date.now());
+    if (!presence.session(sid, true, at)) return;
+    publisher.ephemeral({ type: "activity", id: sid, active: true, activeAt: at, thinking: thinking ?? false });
+  }, okErrorAnswer);
+
+  on(socket, log, "session-end", SessionEndEvent, ({ sid, time }) => {
+    const at = Math.min(time, Date.now());
+    if (!presence.session(sid, false, at)) return;
+    publisher.ephemeral({ type: "activity", id: sid, active: false, activeAt: at, thinking: false });
+  }, okErrorAnswer);
+}

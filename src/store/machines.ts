@@ -1,0 +1,123 @@
+import type { Database } from "bun:sqlite";
+import { z } from "zod";
+import type { VersionedWrite } from "./sessions.ts";
+
+/** A machine as PROTOCOL.md §6 sends it. */
+export const MachineRecord = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  metadata: z.string(),
+  metadataVersion: z.number().int(),
+  daemonState: z.string().nullable(),
+  daemonStateVersion: z.number().int(),
+  dataEncryptionKey: z.string().nullable(),
+  active: z.boolean(),
+  activeAt: z.number(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type MachineRecord = z.infer<typeof MachineRecord>;
+
+const Row = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  metadata: z.string(),
+  metadata_version: z.number().int(),
+  daemon_state: z.string().nullable(),
+  daemon_state_version: z.number().int(),
+  data_encryption_key: z.string().nullable(),
+  active: z.number().int(),
+  active_at: z.number(),
+  created_at: z.number(),
+  updated_at: z.number(),
+});
+
+function toRecord(raw: unknown): MachineRecord {
+  const row = Row.parse(raw);
+  return {
+    id: row.id,
+    seq: row.seq,
+    metadata: row.metadata,
+    metadataVersion: row.metadata_version,
+    daemonState: row.daemon_state,
+    daemonStateVersion: row.daemon_state_version,
+    dataEncryptionKey: row.data_encryption_key,
+    active: row.active === 1,
+    activeAt: row.active_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const COLUMNS = `id, seq, metadata, metadata_version, daemon_state, daemon_state_version,
+  data_encryption_key, active, active_at, created_at, updated_at`;
+
+export function machinesStore(db: Database) {
+  const byId = db.query(`SELECT ${COLUMNS} FROM machines WHERE id = ?`);
+  const all = db.query(`SELECT ${COLUMNS} FROM machines ORDER BY updated_at DESC`);
+  const insert = db.query(
+    `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
+     VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
+  );
+  const setMetadata = db.query(
+    `UPDATE machines SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
+     WHERE id = ?3 AND metadata_version = ?4 RETURNING metadata AS value, metadata_version AS version`,
+  );
+  const setDaemonState = db.query(
+    `UPDATE machines SET daemon_state = ?1, daemon_state_version = daemon_state_version + 1, seq = seq + 1, updated_at = ?2
+     WHERE id = ?3 AND daemon_state_version = ?4 RETURNING daemon_state AS value, daemon_state_version AS version`,
+  );
+  const setActive = db.query("UPDATE machines SET active = ?1, active_at = ?2 WHERE id = ?3");
+  const replaceKey = db.query(
+    `UPDATE machines SET data_encryption_key = ?1, metadata = ?2, metadata_version = metadata_version + 1,
+     daemon_state = ?3, daemon_state_version = daemon_state_version + 1, seq = seq + 1, updated_at = ?4 WHERE id = ?5`,
+  );
+
+  const get = (id: string): MachineRecord | null => {
+    const row = byId.get(id);
+    return row ? toRecord(row) : null;
+  };
+
+  return {
+    get,
+    all: (): MachineRecord[] => all.all().map(toRecord),
+    /** POST /v1/machines: get-or-create by id. */
+    getOrCreate(input: {
+      id: string;
+      metadata: string;
+      daemonState: string | null;
+      dataEncryptionKey: string | null;
+    }): { machine: MachineRecord; created: boolean } {
+      const existing = get(input.id);
+      if (existing) return { machine: existing, created: false };
+      const now = Date.now();
+      const row = insert.get(input.id, input.metadata, input.daemonState, input.dataEncryptionKey, now, now, now);
+      return { machine: toRecord(row), created: true };
+    },
+    updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {
+      const written = setMetadata.get(metadata, Date.now(), id, expectedVersion) as { value: string; version: number } | null;
+      if (written) return { result: "success", ...written };
+      const current = get(id);
+      if (!current) return { result: "not-found" };
+      return { result: "version-mismatch", version: current.metadataVersion, value: current.metadata };
+    },
+    updateDaemonState(id: string, daemonState: string, expectedVersion: number): VersionedWrite<string | null> {
+      const written = setDaemonState.get(daemonState, Date.now(), id, expectedVersion) as {
+        value: string;
+        version: number;
+      } | null;
+      if (written) return { result: "success", ...written };
+      const current = get(id);
+      if (!current) return { result: "not-found" };
+      return { result: "version-mismatch", version: current.daemonStateVersion, value: current.daemonState };
+    },
+    /** After a secret rotation the old data key is unreadable: the daemon re-keys its machine. */
+    replaceKey(id: string, input: { dataEncryptionKey: string; metadata: string; daemonState: string }): void {
+      replaceKey.run(input.dataEncryptionKey, input.metadata, input.daemonState, Date.now(), id);
+    },
+    setActive: (id: string, isActive: boolean, at: number): boolean =>
+      setActive.run(isActive ? 1 : 0, at, id).changes > 0,
+  };
+}
+
+export type MachinesStore = ReturnType<typeof machinesStore>;

@@ -1,0 +1,137 @@
+import type { Database } from "bun:sqlite";
+import { z } from "zod";
+import { newId } from "./ids.ts";
+
+/** A session as PROTOCOL.md §6 sends it. */
+export const SessionRecord = z.object({
+  id: z.string(),
+  tag: z.string(),
+  seq: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  active: z.boolean(),
+  activeAt: z.number(),
+  metadata: z.string(),
+  metadataVersion: z.number().int(),
+  agentState: z.string().nullable(),
+  agentStateVersion: z.number().int(),
+  dataEncryptionKey: z.string().nullable(),
+  lastMessage: z.null(),
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;
+
+const Row = z.object({
+  id: z.string(),
+  tag: z.string(),
+  seq: z.number().int(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  active: z.number().int(),
+  active_at: z.number(),
+  metadata: z.string(),
+  metadata_version: z.number().int(),
+  agent_state: z.string().nullable(),
+  agent_state_version: z.number().int(),
+  data_encryption_key: z.string().nullable(),
+});
+
+function toRecord(raw: unknown): SessionRecord {
+  const row = Row.parse(raw);
+  return {
+    id: row.id,
+    tag: row.tag,
+    seq: row.seq,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    active: row.active === 1,
+    activeAt: row.active_at,
+    metadata: row.metadata,
+    metadataVersion: row.metadata_version,
+    agentState: row.agent_state,
+    agentStateVersion: row.agent_state_version,
+    dataEncryptionKey: row.data_encryption_key,
+    lastMessage: null,
+  };
+}
+
+export type VersionedWrite<T> =
+  | { result: "success"; version: number; value: T }
+  | { result: "version-mismatch"; version: number; value: T }
+  | { result: "not-found" };
+
+const COLUMNS = `id, tag, seq, created_at, updated_at, active, active_at, metadata, metadata_version,
+  agent_state, agent_state_version, data_encryption_key`;
+
+export function sessionsStore(db: Database) {
+  const byId = db.query(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
+  const byTag = db.query(`SELECT ${COLUMNS} FROM sessions WHERE tag = ?`);
+  const insert = db.query(
+    `INSERT INTO sessions (id, tag, seq, metadata, agent_state, data_encryption_key, active, active_at, created_at, updated_at)
+     VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
+  );
+  const newest = db.query(`SELECT ${COLUMNS} FROM sessions ORDER BY updated_at DESC, id DESC LIMIT ?`);
+  const active = db.query(`SELECT ${COLUMNS} FROM sessions WHERE active = 1 ORDER BY active_at DESC LIMIT ?`);
+  const page = db.query(
+    `SELECT ${COLUMNS} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
+  );
+  const remove = db.query("DELETE FROM sessions WHERE id = ?");
+  const setMetadata = db.query(
+    `UPDATE sessions SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
+     WHERE id = ?3 AND metadata_version = ?4 RETURNING metadata AS value, metadata_version AS version`,
+  );
+  const setAgentState = db.query(
+    `UPDATE sessions SET agent_state = ?1, agent_state_version = agent_state_version + 1, seq = seq + 1, updated_at = ?2
+     WHERE id = ?3 AND agent_state_version = ?4 RETURNING agent_state AS value, agent_state_version AS version`,
+  );
+  const setActive = db.query("UPDATE sessions SET active = ?1, active_at = ?2 WHERE id = ?3");
+
+  const get = (id: string): SessionRecord | null => {
+    const row = byId.get(id);
+    return row ? toRecord(row) : null;
+  };
+
+  return {
+    get,
+    /** POST /v1/sessions: a known tag returns its session unchanged. */
+    getOrCreate(input: {
+      tag: string;
+      metadata: string;
+      agentState: string | null;
+      dataEncryptionKey: string | null;
+    }): { session: SessionRecord; created: boolean } {
+      const existing = byTag.get(input.tag);
+      if (existing) return { session: toRecord(existing), created: false };
+      const now = Date.now();
+      const row = insert.get(newId(now), input.tag, input.metadata, input.agentState, input.dataEncryptionKey, now, now, now);
+      return { session: toRecord(row), created: true };
+    },
+    newest: (limit: number): SessionRecord[] => newest.all(limit).map(toRecord),
+    active: (limit: number): SessionRecord[] => active.all(limit).map(toRecord),
+    /** Keyset page by id, newest first; `before` is the last id of the previous page. */
+    page(input: { before: string | null; limit: number; changedSince: number }): SessionRecord[] {
+      return page.all(input.before ?? "\uffff", input.changedSince, input.limit).map(toRecord);
+    },
+    remove: (id: string): boolean => remove.run(id).changes > 0,
+    updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {
+      const written = setMetadata.get(metadata, Date.now(), id, expectedVersion) as { value: string; version: number } | null;
+      if (written) return { result: "success", ...written };
+      const current = get(id);
+      if (!current) return { result: "not-found" };
+      return { result: "version-mismatch", version: current.metadataVersion, value: current.metadata };
+    },
+    updateAgentState(id: string, agentState: string | null, expectedVersion: number): VersionedWrite<string | null> {
+      const written = setAgentState.get(agentState, Date.now(), id, expectedVersion) as {
+        value: string | null;
+        version: number;
+      } | null;
+      if (written) return { result: "success", ...written };
+      const current = get(id);
+      if (!current) return { result: "not-found" };
+      return { result: "version-mismatch", version: current.agentStateVersion, value: current.agentState };
+    },
+    setActive: (id: string, isActive: boolean, at: number): boolean =>
+      setActive.run(isActive ? 1 : 0, at, id).changes > 0,
+  };
+}
+
+export type SessionsStore = ReturnType<typeof sessionsStore>;
