@@ -103,8 +103,8 @@ export function startP2pServer(options: P2pServerOptions) {
     },
     async close() {
       batcher.drain();
-      io.disconnectSockets(true);
-      await io.close().catch(() => {});
+      // Close transports without a Socket.IO disconnect packet: clients then treat it as
+      // a lost connection and reconnect by themselves to the next daemon on this port.
       engine.close();
       server.stop(true);
     },

@@ -3,8 +3,14 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 
 // The only reader of process.env: everything else receives this frozen config.
+/** An empty variable counts as unset, as shells make it easy to set one to "". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
 const Env = z.object({
-  REMCLI_HOME: z.string().min(1).optional(),
+  REMCLI_HOME: optionalText,
   REMCLI_HEARTBEAT_MS: z.coerce.number().int().min(50).default(60_000),
   REMCLI_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   REMCLI_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
@@ -12,7 +18,7 @@ const Env = z.object({
   REMCLI_RPC_TIMEOUT_MS: z.coerce.number().int().min(10).default(30_000),
   REMCLI_MESSAGE_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   REMCLI_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
-  NGROK_AUTHTOKEN: z.string().min(1).optional(),
+  NGROK_AUTHTOKEN: optionalText,
 });
 
 export type Config = Readonly<{
