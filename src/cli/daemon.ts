@@ -61,6 +61,8 @@ export function daemonProgram() {
       const tunnel = daemon.tunnelUrl ? `  tunnel ${daemon.tunnelUrl}` : "";
       console.log(`  p2p      ${daemon.p2pHost}:${daemon.p2pPort}${tunnel}`);
       console.log(`  log      ${daemon.logPath}`);
+      const tunnelProblem = /tunnel unavailable: (.*)$/.exec(daemon.stateReason)?.[1];
+      if (options.tunnel && tunnelProblem) console.error(`remcli: --tunnel: ${tunnelProblem}`);
       const pairing = pairingOf(context, daemon);
       if (options.qr !== false && pairing) console.log(await formatPairing(pairing));
       return 0;

@@ -150,7 +150,13 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   store.daemon.write({
     state: "running",
-    stateReason: options.replacing ? `running; replaced version ${options.replacing}` : "running",
+    stateReason: [
+      "running",
+      options.replacing ? `replaced version ${options.replacing}` : null,
+      service.tunnelError ? `tunnel unavailable: ${service.tunnelError}` : null,
+    ]
+      .filter(Boolean)
+      .join("; "),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,

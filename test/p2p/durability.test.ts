@@ -97,8 +97,17 @@ describe("durability and restarts", () => {
       env: { NGROK_AUTHTOKEN: "" },
     });
     expect(started.code).toBe(0);
-    const logs = await box.cli(["daemon", "logs", "-n", "50"]);
-    expect(logs.stdout).toContain("NGROK_AUTHTOKEN");
+    expect(started.stderr).toContain("no NGROK_AUTHTOKEN is set; serving the LAN only");
     expect(statusJson(await box.cli(["daemon", "status", "--json"]))).toMatchObject({ running: true, tunnelUrl: null });
+    expect((await fetch(`http://127.0.0.1:${statusJson(await box.cli(["daemon", "status", "--json"])).p2pPort}/health`)).status).toBe(200);
+
+    // With a token but no way to reach ngrok (this machine has no network), the real client fails at once.
+    await box.cli(["daemon", "stop"]);
+    const offline = await box.cli(["daemon", "start", "--host", "127.0.0.1", "--tunnel", "--no-qr"], {
+      env: { NGROK_AUTHTOKEN: "not-a-real-token" },
+    });
+    expect(offline.code).toBe(0);
+    expect(offline.stderr).toMatch(/could not reach ngrok|ngrok refused the tunnel/);
+    expect(offline.stderr).toContain("serving the LAN only");
   });
 });
