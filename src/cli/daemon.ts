@@ -137,6 +137,35 @@ export function daemonProgram() {
     );
 
   cli
+    .command("list", "List the sessions the daemon tracks")
+    .option("--json", "Print JSON")
+    .action(async (options: { json?: boolean }) => {
+      const context = cliContext();
+      using store = openCliStore(context);
+      const { row, alive } = observeDaemon(store.daemon, "`remcli daemon list`");
+      const key = readSecret(context.paths.controlKey);
+      if (!row?.controlPort || !alive || !key) {
+        console.error(formatError({ code: "not_running", message: "daemon is not running" }));
+        return 1;
+      }
+      const listed = await createControlClient({ port: row.controlPort, key }).call("list", {});
+      if (!listed.ok) {
+        console.error(formatError(listed.error));
+        return 1;
+      }
+      const { sessions } = listed.data;
+      if (options.json) console.log(JSON.stringify(sessions, null, 2));
+      else if (sessions.length === 0) console.log("no sessions");
+      else {
+        for (const s of sessions) {
+          const state = s.alive ? "alive" : "gone";
+          console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}`);
+        }
+      }
+      return 0;
+    });
+
+  cli
     .command("qr", "Print the pairing QR again")
     .option("--json", "Print the URL and its fields as JSON")
     .option("--rotate", "Make a new secret first: every paired phone must scan again")

@@ -3,6 +3,7 @@ import { errorMessage } from "../shared/errors.ts";
 import { VERSION } from "../shared/version.ts";
 import { EXIT_USAGE } from "./cli-error.ts";
 import { daemonProgram } from "./daemon.ts";
+import { sessionCommand, type SessionOptions } from "./session.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
 const GROUPS: Record<string, () => CAC> = {
@@ -11,7 +12,15 @@ const GROUPS: Record<string, () => CAC> = {
 
 function rootProgram(): CAC {
   const cli = cac("remcli");
-  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, start-sync)");
+  cli
+    .command("[...args]", "Run an agent session in this directory (starts the daemon if needed)")
+    .option("--starting-mode <mode>", "local (this terminal) or remote (driven from the phone)")
+    .option("--started-by <who>", "daemon or terminal (set by the daemon for the sessions it spawns)")
+    .action((args: string[], options: SessionOptions) => {
+      if (args.length > 0) return usageError(cli, `unknown command \`${args[0]}\``);
+      return sessionCommand(options);
+    });
+  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, start-sync)");
   cli.help();
   cli.version(VERSION);
   return cli;

@@ -1,11 +1,14 @@
-import { readOrCreateSecret } from "../shared/secret-file.ts";
 import type { Config } from "../shared/env.ts";
 import { errorMessage } from "../shared/errors.ts";
-import { createLog } from "../shared/log.ts";
+import { createLog, type Log } from "../shared/log.ts";
 import { ensureHome, pathsFor } from "../shared/paths.ts";
 import { processStartToken } from "../shared/process-identity.ts";
+import { readOrCreateSecret } from "../shared/secret-file.ts";
 import { isoNow } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
+import { createCaffeinate } from "../sessions/caffeinate.ts";
+import { spawnSessionIn } from "../sessions/spawn-session.ts";
+import { createSessionTracker } from "../sessions/tracker.ts";
 import { openStore } from "../store/store.ts";
 import { createControlHandlers } from "./control/handlers.ts";
 import { serveControl } from "./control/server.ts";
@@ -20,7 +23,7 @@ export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptio
 /** Exit code of a daemon that found another one holding the lock. */
 export const EXIT_LOCK_HELD = 3;
 
-function listen(previousPort: number | null, serve: (port: number) => ReturnType<typeof serveControl>) {
+function listenControl(previousPort: number | null, serve: (port: number) => ReturnType<typeof serveControl>) {
   // Reusing the last port keeps a replaced daemon reachable where clients expect it.
   if (previousPort) {
     try {
@@ -30,6 +33,30 @@ function listen(previousPort: number | null, serve: (port: number) => ReturnType
     }
   }
   return serve(0);
+}
+
+function runningReason(options: DaemonOptions, tunnelError: string | null): string {
+  return [
+    "running",
+    options.replacing ? `replaced version ${options.replacing}` : null,
+    tunnelError ? `tunnel unavailable: ${tunnelError}` : null,
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: number }) => Promise<void>) {
+  process.on("SIGTERM", () => void shutdown({ reason: "SIGTERM", exitCode: 0 }));
+  process.on("SIGINT", () => void shutdown({ reason: "SIGINT", exitCode: 0 }));
+  process.on("SIGHUP", () => void shutdown({ reason: "SIGHUP", exitCode: 0 }));
+  process.on("uncaughtException", (error) => {
+    log.error("uncaught exception", { error: errorMessage(error) });
+    void shutdown({ reason: `uncaught exception: ${errorMessage(error)}`, exitCode: 1 });
+  });
+  process.on("unhandledRejection", (error) => {
+    log.error("unhandled rejection", { error: errorMessage(error) });
+    void shutdown({ reason: `unhandled rejection: ${errorMessage(error)}`, exitCode: 1 });
+  });
 }
 
 /** The daemon itself, in the foreground. Resolves once it is serving. */
@@ -66,25 +93,34 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     logPath: paths.daemonLog,
   });
 
-  const controlKey = readOrCreateSecret(paths.controlKey);
-  let shutdown: ReturnType<typeof createShutdown>;
+  // Late-bound: sessions, control and P2P refer to each other, and to the shutdown path.
   let p2p: P2pService | undefined;
-  const startedAtMs = Date.parse(startedAt);
-  const daemonStatus = (): DaemonStatus => ({
-    status: "running",
-    pid: process.pid,
-    httpPort: control.port ?? 0,
-    startedAt: startedAtMs,
+  let shutdown: ReturnType<typeof createShutdown> | undefined;
+  const requestShutdown = (reason: string) => setTimeout(() => void shutdown?.({ reason, exitCode: 0 }), 0);
+
+  const caffeinate = createCaffeinate({ binary: config.caffeinatePath, store, log, daemonPid: process.pid });
+  const tracker = createSessionTracker({
+    config,
+    paths,
+    store,
+    log,
+    onSessionGone: (sessionId) => p2p?.server.endSession(sessionId),
+    onActiveChange: (count) => caffeinate.update(count),
   });
-  const requestShutdown = (reason: string) => setTimeout(() => shutdown({ reason, exitCode: 0 }), 0);
-  const control = listen(previous?.controlPort ?? null, (port) =>
+  const readopted = tracker.readopt(process.pid);
+  const spawn = (request: { directory: string; approvedNewDirectoryCreation?: boolean }) =>
+    spawnSessionIn(tracker, request);
+
+  const control = listenControl(previous?.controlPort ?? null, (port) =>
     serveControl(
       {
-        key: controlKey,
+        key: readOrCreateSecret(paths.controlKey),
         log,
         handlers: createControlHandlers({
           store,
           paths,
+          tracker,
+          spawn,
           requestShutdown,
           rotateSecret: () => p2p?.rotateSecret(),
         }),
@@ -92,8 +128,14 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       port,
     ),
   );
+  const daemonStatus = (): DaemonStatus => ({
+    status: "running",
+    pid: process.pid,
+    httpPort: control.port ?? 0,
+    startedAt: Date.parse(startedAt),
+  });
 
-  p2p = await startP2pService({
+  const service = await startP2pService({
     config,
     paths,
     store,
@@ -101,62 +143,47 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     options,
     previousPort: previous?.p2pPort ?? null,
     daemonStatus,
-    actions: {
-      spawnSession: async () => ({ type: "error", errorMessage: "spawning sessions is not available in this daemon version yet" }),
-      stopSession: async () => ({ type: "error", errorMessage: "stopping sessions is not available in this daemon version yet" }),
-      stopDaemon: async () => {
-        requestShutdown("stopped from the phone (stop-daemon)");
-        return { message: "Daemon is shutting down" };
-      },
-    },
+    sessions: { tracker, spawn, requestShutdown },
   });
-  const service = p2p;
+  p2p = service;
   if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
   if (service.tunnelError) process.stderr.write(`remcli: tunnel: ${service.tunnelError}\n`);
 
   const heartbeat = startHeartbeat({
     intervalMs: config.heartbeatMs,
     log,
-    tasks: [{ name: "record", run: () => void store.daemon.writeIfOwner(process.pid, { lastHeartbeat: isoNow() }) }],
+    tasks: [
+      { name: "record", run: () => void store.daemon.writeIfOwner(process.pid, { lastHeartbeat: isoNow() }) },
+      { name: "prune sessions", run: () => tracker.prune() },
+    ],
   });
 
+  const stopping = (reason: string): DaemonStatus => ({
+    ...daemonStatus(),
+    status: "shutting-down",
+    shutdownRequestedAt: Date.now(),
+    shutdownSource: reason,
+  });
   shutdown = createShutdown({
     log,
     exit: (code) => process.exit(code),
     steps: ({ reason }) => [
       { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
       { name: "heartbeat", run: () => heartbeat.stop() },
-      {
-        name: "p2p server",
-        run: () =>
-          service.close({ ...daemonStatus(), status: "shutting-down", shutdownRequestedAt: Date.now(), shutdownSource: reason }),
-      },
+      // Sessions keep running across a daemon restart; only caffeinate goes with the daemon.
+      { name: "caffeinate", run: () => caffeinate.stop("the daemon stopped") },
+      { name: "p2p server", run: () => service.close(stopping(reason)) },
       { name: "control server", run: () => control.stop(true) },
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
     ],
   });
-
-  process.on("SIGTERM", () => void shutdown({ reason: "SIGTERM", exitCode: 0 }));
-  process.on("SIGINT", () => void shutdown({ reason: "SIGINT", exitCode: 0 }));
-  process.on("SIGHUP", () => void shutdown({ reason: "SIGHUP", exitCode: 0 }));
-  process.on("uncaughtException", (error) =>
-    void shutdown({ reason: `uncaught exception: ${errorMessage(error)}`, exitCode: 1 }),
-  );
-  process.on("unhandledRejection", (error) =>
-    void shutdown({ reason: `unhandled rejection: ${errorMessage(error)}`, exitCode: 1 }),
-  );
+  onFatal(log, shutdown);
 
   store.daemon.write({
     state: "running",
-    stateReason: [
-      "running",
-      options.replacing ? `replaced version ${options.replacing}` : null,
-      service.tunnelError ? `tunnel unavailable: ${service.tunnelError}` : null,
-    ]
-      .filter(Boolean)
-      .join("; "),
+    stateReason: runningReason(options, service.tunnelError),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,
@@ -171,5 +198,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     p2pPort: service.port,
     tunnelUrl: service.tunnelUrl() ?? undefined,
     replacing: options.replacing,
+    sessionsAdopted: readopted.adopted,
+    sessionsGone: readopted.gone,
   });
 }

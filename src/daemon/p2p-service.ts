@@ -7,7 +7,12 @@ import { lanAddress } from "../p2p/lan.ts";
 import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine, type DaemonStatus } from "./machine.ts";
-import { serveMachineRpc, type MachineRpcActions } from "./machine-rpc.ts";
+import { serveMachineRpc } from "./machine-rpc.ts";
+import type { SessionTracker } from "../sessions/tracker.ts";
+import type { spawnSessionIn } from "../sessions/spawn-session.ts";
+import { SpawnSessionParams, StopSessionParams } from "../protocol/rpc.ts";
+
+type Spawn = (request: Parameters<typeof spawnSessionIn>[1]) => ReturnType<typeof spawnSessionIn>;
 
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
 
@@ -29,7 +34,7 @@ export async function startP2pService(deps: {
   options: P2pOptions;
   previousPort: number | null;
   daemonStatus: () => DaemonStatus;
-  actions: MachineRpcActions;
+  sessions: { tracker: SessionTracker; spawn: Spawn; requestShutdown: (reason: string) => void };
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
@@ -53,7 +58,32 @@ export async function startP2pService(deps: {
   });
   const machine = createMachine({ server, store, paths, secret });
   machine.announce(deps.daemonStatus());
-  serveMachineRpc({ server, machine, log, actions: deps.actions });
+  const { tracker, spawn, requestShutdown } = deps.sessions;
+  serveMachineRpc({
+    server,
+    machine,
+    log,
+    actions: {
+      async spawnSession(params) {
+        const request = SpawnSessionParams.safeParse(params);
+        if (!request.success) return { type: "error", errorMessage: `invalid spawn request: ${request.error.issues[0]?.message}` };
+        const answer = await spawn(request.data);
+        return answer.ok ? answer.data : { type: "error", errorMessage: answer.error.message };
+      },
+      async stopSession(params) {
+        const request = StopSessionParams.safeParse(params);
+        if (!request.success) return { type: "error", errorMessage: "invalid stop request: sessionId is required" };
+        const stopped = await tracker.stop(request.data.sessionId);
+        return stopped.ok
+          ? { message: `Session stopped (${stopped.data.how})` }
+          : { type: "error", errorMessage: stopped.error.message };
+      },
+      async stopDaemon() {
+        requestShutdown("stopped from the phone (stop-daemon)");
+        return { message: "Daemon is shutting down" };
+      },
+    },
+  });
 
   let tunnelError: string | null = null;
   if (options.tunnel) {

@@ -96,6 +96,13 @@ export function startP2pServer(options: P2pServerOptions) {
     rpc,
     writes,
     store,
+    /** A session's process is gone: record it inactive and tell the phones. */
+    endSession(sessionId: string) {
+      const at = Date.now();
+      if (presence.session(sessionId, false, at)) {
+        publisher.ephemeral({ type: "activity", id: sessionId, active: false, activeAt: at, thinking: false });
+      }
+    },
     /** A new secret: the old token stops working and every connection is dropped. */
     rotateSecret(secret: Uint8Array) {
       tokens.rotate(secret);

@@ -19,6 +19,10 @@ const Env = z.object({
   REMCLI_MESSAGE_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   REMCLI_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
   NGROK_AUTHTOKEN: optionalText,
+  REMCLI_SPAWN_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
+  REMCLI_SESSION_STOP_GRACE_MS: z.coerce.number().int().min(10).default(5_000),
+  REMCLI_SESSION_ALIVE_MS: z.coerce.number().int().min(50).default(5_000),
+  REMCLI_CAFFEINATE_PATH: optionalText,
 });
 
 export type Config = Readonly<{
@@ -31,6 +35,11 @@ export type Config = Readonly<{
   messageLimitBytes: number;
   maxConnections: number;
   ngrokAuthtoken: string | undefined;
+  spawnTimeoutMs: number;
+  sessionStopGraceMs: number;
+  sessionAliveMs: number;
+  /** The caffeinate binary, or null where keeping the machine awake is not done. */
+  caffeinatePath: string | null;
 }>;
 
 export class ConfigError extends Error {
@@ -54,5 +63,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     messageLimitBytes: e.REMCLI_MESSAGE_LIMIT_BYTES,
     maxConnections: e.REMCLI_MAX_CONNECTIONS,
     ngrokAuthtoken: e.NGROK_AUTHTOKEN,
+    spawnTimeoutMs: e.REMCLI_SPAWN_TIMEOUT_MS,
+    sessionStopGraceMs: e.REMCLI_SESSION_STOP_GRACE_MS,
+    sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
+    // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
+    caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
 }

@@ -38,6 +38,9 @@ export function childrenStore(db: Database) {
   const end = db.query(
     "UPDATE children SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
   );
+  const setSession = db.query("UPDATE children SET session_id = ? WHERE id = ?");
+  const adopt = db.query("UPDATE children SET daemon_pid = ? WHERE id = ?");
+  const byId = db.query(`SELECT ${COLUMNS} FROM children WHERE id = ?`);
 
   return {
     add(child: NewChild): ChildRow {
@@ -62,6 +65,17 @@ export function childrenStore(db: Database) {
     },
     end(id: number, reason: string): boolean {
       return end.run(isoNow(), reason, id).changes > 0;
+    },
+    get(id: number): ChildRow | null {
+      const row = byId.get(id);
+      return row ? ChildRow.parse(row) : null;
+    },
+    setSession(id: number, sessionId: string): void {
+      setSession.run(sessionId, id);
+    },
+    /** A new daemon takes over a child its predecessor started. */
+    adopt(id: number, daemonPid: number): void {
+      adopt.run(daemonPid, id);
     },
   };
 }

@@ -104,10 +104,10 @@ describe("control API", () => {
     expect(result.envelope.error?.code).toBe("not_found");
   });
 
-  test("routes the sessions work will fill answer a typed unavailable error, not a fake success", async () => {
+  test("stopping a session nobody runs is a typed not_found, and the list stays empty", async () => {
     const client = createControlClient({ port, key });
-    const result = await client.call("list", {});
-    expect(result).toMatchObject({ ok: false, error: { code: "unavailable" } });
+    expect(await client.call("stopSession", { sessionId: "nobody" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await client.call("list", {})).toEqual({ ok: true, data: { sessions: [] } });
   });
 
   test("the typed client returns not_running as a value when nothing listens", async () => {

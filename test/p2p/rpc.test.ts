@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createCipher } from "../../src/crypto/session-cipher.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
@@ -103,10 +104,13 @@ describe("RPC", () => {
 
     const spawn = await phone.emitWithAck("rpc-call", {
       method: `${machine!.id}:spawn-remcli-session`,
-      params: cipher.encrypt({ type: "spawn-in-directory", directory: "/tmp" }),
+      params: cipher.encrypt({ type: "spawn-in-directory", directory: join(daemon.box.home, "not-yet") }),
     });
     expect(spawn.ok).toBe(true);
-    expect(cipher.decrypt(spawn.result)).toMatchObject({ type: "error", errorMessage: expect.stringContaining("not available") });
+    expect(cipher.decrypt(spawn.result)).toEqual({
+      type: "requestToApproveDirectoryCreation",
+      directory: join(daemon.box.home, "not-yet"),
+    });
 
     const stop = await phone.emitWithAck("rpc-call", { method: `${machine!.id}:stop-daemon`, params: cipher.encrypt({}) });
     expect(stop.ok).toBe(true);

@@ -2,13 +2,15 @@ import type { Paths } from "../../shared/paths.ts";
 import { fail, ok } from "../../shared/result.ts";
 import type { Store } from "../../store/store.ts";
 import type { ControlHandlers } from "./server.ts";
-
-const notYet = (what: string) =>
-  fail("unavailable", `${what} is not available in this version of the daemon yet`);
+import type { SessionTracker } from "../../sessions/tracker.ts";
+import type { SpawnAnswer } from "../../sessions/spawn-session.ts";
+import type { Result } from "../../shared/result.ts";
 
 export function createControlHandlers(deps: {
   store: Store;
   paths: Paths;
+  tracker: SessionTracker;
+  spawn: (request: { directory: string; approvedNewDirectoryCreation?: boolean }) => Promise<Result<SpawnAnswer>>;
   requestShutdown: (reason: string) => void;
   rotateSecret: () => void;
 }): ControlHandlers {
@@ -39,9 +41,12 @@ export function createControlHandlers(deps: {
       deps.rotateSecret();
       return ok({ rotated: true as const });
     },
-    list: () => notYet("session tracking"),
-    sessionStarted: () => notYet("session tracking"),
-    stopSession: () => notYet("stopping sessions"),
-    spawnSession: () => notYet("spawning sessions"),
+    list: () => ok({ sessions: deps.tracker.list() }),
+    sessionStarted(request) {
+      deps.tracker.sessionStarted(request);
+      return ok({ tracked: true as const });
+    },
+    stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
+    spawnSession: (request) => deps.spawn(request),
   };
 }

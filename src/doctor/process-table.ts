@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { processStartToken } from "../shared/process-identity.ts";
+
+export type ProcessInfo = {
+  pid: number;
+  ppid: number;
+  uid: number;
+  args: string[];
+  startToken: string | null;
+  /** The REMCLI_HOME the process runs with, when its environment is readable. */
+  home: string | null | undefined;
+};
+
+function readProc(pid: number): ProcessInfo | null {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    if (args.length === 0) return null;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
+    const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    let home: string | null | undefined;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const explicit = environ.find((entry) => entry.startsWith("REMCLI_HOME="))?.slice("REMCLI_HOME=".length);
+      const userHome = environ.find((entry) => entry.startsWith("HOME="))?.slice("HOME=".length);
+      home = explicit || (userHome ? `${userHome}/.remcli` : null);
+    } catch {
+      home = undefined;
+    }
+    return { pid, ppid, uid, args, startToken: processStartToken(pid), home };
+  } catch {
+    return null;
+  }
+}
+
+/** Without /proc (macOS): `ps` gives pid, ppid, uid and the command line, no environment. */
+function readPs(): ProcessInfo[] {
+  const out = Bun.spawnSync(["ps", "-axo", "pid=,ppid=,uid=,args="], { stdout: "pipe", stderr: "ignore" });
+  return out.stdout
+    .toString()
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([, pid, ppid, uid, args]) => ({
+      pid: Number(pid),
+      ppid: Number(ppid),
+      uid: Number(uid),
+      args: args!.split(/\s+/),
+      startToken: null,
+      home: undefined,
+    }));
+}
+
+/** Every process of the machine, read without a shell. */
+export function listProcesses(): ProcessInfo[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return readPs();
+  }
+  return names
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readProc(Number(name)))
+    .filter((info): info is ProcessInfo => info !== null);
+}

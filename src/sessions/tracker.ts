@@ -1,0 +1,202 @@
+import { closeSync, openSync } from "node:fs";
+import type { TrackedSession } from "../daemon/control/contract.ts";
+import { selfCommand } from "../daemon/self-command.ts";
+import type { Config } from "../shared/env.ts";
+import type { Log } from "../shared/log.ts";
+import type { Paths } from "../shared/paths.ts";
+import { isSameProcessAlive, processStartToken } from "../shared/process-identity.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { waitFor } from "../shared/time.ts";
+import type { ChildRow } from "../store/children.ts";
+import type { Store } from "../store/store.ts";
+import { tailLines } from "../daemon/log-tail.ts";
+import { signalTree } from "./signal.ts";
+
+type Pending = { resolve: (sessionId: string) => void };
+export type StopHow = "SIGTERM" | "SIGKILL" | "already-gone";
+
+/**
+ * Every session process the daemon knows: the ones it spawned, the terminal ones that
+ * reported themselves, and those a previous daemon left running. The children table
+ * is the truth; this keeps the live handles and the spawns waiting for their webhook.
+ */
+export function createSessionTracker(deps: {
+  config: Config;
+  paths: Paths;
+  store: Store;
+  log: Log;
+  /** Called when a session's process is gone, whatever the way. */
+  onSessionGone: (sessionId: string) => void;
+  /** Called whenever the number of live sessions may have changed. */
+  onActiveChange: (activeSessions: number) => void;
+}) {
+  const { config, paths, store, log } = deps;
+  const pendingByPid = new Map<number, Pending>();
+  /** Why we are ending a child ourselves, so its exit handler records that and not a bare signal. */
+  const ending = new Map<number, string>();
+  const sessionLog = `${paths.logDir}/sessions.log`;
+
+  const openSessions = () => store.children.open().filter((child) => child.kind === "session");
+  const activeCount = () => openSessions().length;
+
+  /** Records a child's end once; tells the P2P side its session is no longer active. */
+  const ended = (child: ChildRow, reason: string) => {
+    if (!store.children.end(child.id, reason)) return;
+    log.info("session process ended", { pid: child.pid, session: child.sessionId, reason });
+    if (child.sessionId) deps.onSessionGone(child.sessionId);
+    deps.onActiveChange(activeCount());
+  };
+
+  const spawnProcess = (directory: string) => {
+    const logFd = openSync(sessionLog, "a", 0o600);
+    try {
+      return Bun.spawn([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon"], {
+        cwd: directory,
+        detached: true,
+        stdio: ["ignore", logFd, logFd],
+        onExit(_proc, exitCode, signalCode) {
+          const row = openSessions().find((c) => c.pid === _proc.pid);
+          if (!row) return;
+          ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
+          ending.delete(row.id);
+        },
+      });
+    } finally {
+      closeSync(logFd);
+    }
+  };
+
+  return {
+    activeCount,
+
+    /** At start: keep the children that still run (same pid and start time), record the rest as gone. */
+    readopt(daemonPid: number): { adopted: number; gone: number } {
+      let adopted = 0;
+      let gone = 0;
+      for (const child of store.children.open()) {
+        const alive = isSameProcessAlive(child.pid, child.pidStart);
+        if (child.kind === "caffeinate") {
+          // Its daemon is gone; the new daemon starts its own when sessions need it.
+          if (alive) signalTree(child.pid, "SIGTERM");
+          store.children.end(child.id, "replaced by the next daemon's caffeinate");
+          continue;
+        }
+        if (alive) {
+          store.children.adopt(child.id, daemonPid);
+          adopted++;
+        } else {
+          ended(child, "gone while the daemon was not running");
+          gone++;
+        }
+      }
+      deps.onActiveChange(activeCount());
+      return { adopted, gone };
+    },
+
+    /** Spawns a remote-mode session in `directory` and waits for it to report its id. */
+    async spawn(directory: string): Promise<Result<{ sessionId: string }>> {
+      let child: ReturnType<typeof spawnProcess>;
+      try {
+        child = spawnProcess(directory);
+      } catch (error) {
+        return fail("spawn_failed", `could not start a session in ${directory}: ${String(error)}`);
+      }
+      const row = store.children.add({
+        pid: child.pid,
+        pidStart: processStartToken(child.pid),
+        kind: "session",
+        startedBy: "daemon",
+        daemonPid: process.pid,
+        directory,
+      });
+      deps.onActiveChange(activeCount());
+      const reported = new Promise<string>((resolve) => pendingByPid.set(child.pid, { resolve }));
+      const outcome = await Promise.race([
+        reported.then((sessionId) => ({ kind: "reported" as const, sessionId })),
+        child.exited.then((code) => ({ kind: "exited" as const, code })),
+        Bun.sleep(config.spawnTimeoutMs).then(() => ({ kind: "timeout" as const })),
+      ]);
+      pendingByPid.delete(child.pid);
+      if (outcome.kind === "reported") return ok({ sessionId: outcome.sessionId });
+      if (outcome.kind === "exited") {
+        const lines = tailLines(sessionLog, 5).join("\n");
+        return fail("spawn_failed", `the session exited (code ${outcome.code}) before it reported:\n${lines}`);
+      }
+      const reason = `did not report within ${config.spawnTimeoutMs} ms; killed`;
+      ending.set(row.id, reason);
+      signalTree(child.pid, "SIGKILL");
+      ended(row, reason);
+      return fail("timeout", `the session did not report within ${config.spawnTimeoutMs} ms and was stopped`);
+    },
+
+    /** The /session-started webhook: completes a spawn, or starts tracking a terminal session. */
+    sessionStarted(input: { sessionId: string; pid: number; startedBy: "daemon" | "terminal"; directory?: string }) {
+      const known = openSessions().find((c) => c.pid === input.pid);
+      if (known) {
+        store.children.setSession(known.id, input.sessionId);
+      } else {
+        store.children.add({
+          pid: input.pid,
+          pidStart: processStartToken(input.pid),
+          kind: "session",
+          startedBy: input.startedBy,
+          daemonPid: process.pid,
+          sessionId: input.sessionId,
+          directory: input.directory ?? null,
+        });
+        deps.onActiveChange(activeCount());
+      }
+      pendingByPid.get(input.pid)?.resolve(input.sessionId);
+      log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy });
+    },
+
+    list(): TrackedSession[] {
+      return openSessions().map((child) => ({
+        sessionId: child.sessionId,
+        pid: child.pid,
+        startedBy: child.startedBy,
+        directory: child.directory,
+        startedAt: child.startedAt,
+        alive: isSameProcessAlive(child.pid, child.pidStart),
+      }));
+    },
+
+    /** SIGTERM, then SIGKILL after the grace period; the end is recorded either way. */
+    async stop(sessionId: string): Promise<Result<{ how: StopHow }>> {
+      const child = openSessions().find((c) => c.sessionId === sessionId);
+      if (!child) return fail("not_found", `no running session ${sessionId}`);
+      const gone = () => (isSameProcessAlive(child.pid, child.pidStart) ? undefined : true);
+      if (gone()) {
+        ended(child, "found gone when asked to stop");
+        return ok({ how: "already-gone" });
+      }
+      const politely = "stopped by request with SIGTERM";
+      ending.set(child.id, politely);
+      signalTree(child.pid, "SIGTERM");
+      if (await waitFor(gone, { timeoutMs: config.sessionStopGraceMs })) {
+        ended(child, politely);
+        return ok({ how: "SIGTERM" });
+      }
+      const forcibly = `stopped by request: killed with SIGKILL after ignoring SIGTERM for ${config.sessionStopGraceMs} ms`;
+      ending.set(child.id, forcibly);
+      signalTree(child.pid, "SIGKILL");
+      await waitFor(gone, { timeoutMs: 2_000 });
+      ended(child, forcibly);
+      return ok({ how: "SIGKILL" });
+    },
+
+    /** Heartbeat: children that died without us noticing (adopted ones have no exit handler). */
+    prune(): void {
+      for (const child of store.children.open()) {
+        if (child.kind === "session" && !isSameProcessAlive(child.pid, child.pidStart)) {
+          ended(child, "found dead by the heartbeat");
+        }
+      }
+    },
+
+    /** For caffeinate and doctor: end a non-session child's row. */
+    end: ended,
+  };
+}
+
+export type SessionTracker = ReturnType<typeof createSessionTracker>;
