@@ -52,6 +52,7 @@ export async function runSessionProcess(input: {
   });
   clearInterval(alive);
   await link.close();
+  await control.call("sessionEnded", { sessionId: link.sessionId, pid: process.pid, reason: `${signal} received` });
   input.say(`remcli session ${link.sessionId} ended (${signal})`);
   return 0;
 }

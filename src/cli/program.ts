@@ -3,11 +3,13 @@ import { errorMessage } from "../shared/errors.ts";
 import { VERSION } from "../shared/version.ts";
 import { EXIT_USAGE } from "./cli-error.ts";
 import { daemonProgram } from "./daemon.ts";
+import { doctorProgram } from "./doctor.ts";
 import { sessionCommand, type SessionOptions } from "./session.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
 const GROUPS: Record<string, () => CAC> = {
   daemon: daemonProgram,
+  doctor: doctorProgram,
 };
 
 function rootProgram(): CAC {
@@ -21,6 +23,7 @@ function rootProgram(): CAC {
       return sessionCommand(options);
     });
   cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, start-sync)");
+  cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
   cli.help();
   cli.version(VERSION);
   return cli;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { ChildRow } from "../store/children.ts";
 import type { ProcessInfo } from "./process-table.ts";
 
@@ -11,7 +11,7 @@ const sourceEntries = new Map<string, boolean>();
 
 /** `bun …/src/main.ts` of this project, checked by the package.json beside it. */
 function isSourceEntry(path: string): boolean {
-  if (!path.endsWith("/src/main.ts")) return false;
+  if (!path.endsWith("src/main.ts")) return false;
   const cached = sourceEntries.get(path);
   if (cached !== undefined) return cached;
   const manifest = join(dirname(dirname(path)), "package.json");
@@ -31,7 +31,7 @@ export function remcliArgs(info: ProcessInfo): string[] | null {
   if (!first) return null;
   const name = basename(first);
   if (name === "remcli" || name.startsWith("remcli-")) return rest;
-  const entry = rest.findIndex(isSourceEntry);
+  const entry = rest.findIndex((arg) => isSourceEntry(resolve(info.cwd ?? "/", arg)));
   return entry >= 0 ? rest.slice(entry + 1) : null;
 }
 
@@ -52,7 +52,9 @@ export function classify(input: {
 
   for (const info of input.processes) {
     const child = childByPid.get(info.pid);
-    const sameChild = child && (child.pidStart === null || child.pidStart === info.startToken) ? child : undefined;
+    // Without a start token on either side (ps on macOS) the pid is all we can match.
+    const sameChild =
+      child && (child.pidStart === null || info.startToken === null || child.pidStart === info.startToken) ? child : undefined;
     const childId = sameChild?.id ?? null;
     const args = remcliArgs(info);
     if (args === null) {

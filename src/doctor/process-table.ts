@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { processStartToken } from "../shared/process-identity.ts";
 
 export type ProcessInfo = {
@@ -7,6 +7,8 @@ export type ProcessInfo = {
   uid: number;
   args: string[];
   startToken: string | null;
+  /** Its working directory, to resolve a relative entry script (`bun src/main.ts`). */
+  cwd: string | null;
   /** The REMCLI_HOME the process runs with, when its environment is readable. */
   home: string | null | undefined;
 };
@@ -27,7 +29,13 @@ function readProc(pid: number): ProcessInfo | null {
     } catch {
       home = undefined;
     }
-    return { pid, ppid, uid, args, startToken: processStartToken(pid), home };
+    let cwd: string | null = null;
+    try {
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      cwd = null;
+    }
+    return { pid, ppid, uid, args, startToken: processStartToken(pid), home, cwd };
   } catch {
     return null;
   }
@@ -47,6 +55,7 @@ function readPs(): ProcessInfo[] {
       uid: Number(uid),
       args: args!.split(/\s+/),
       startToken: null,
+      cwd: null,
       home: undefined,
     }));
 }

@@ -150,6 +150,17 @@ export function createSessionTracker(deps: {
       log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy });
     },
 
+    /**
+     * The session says it is ending (terminal sessions are not our children, so no exit
+     * handler would tell us). A stop we asked for keeps its own reason.
+     */
+    sessionEnded(input: { sessionId: string; pid: number; reason: string }): boolean {
+      const child = openSessions().find((c) => c.pid === input.pid && c.sessionId === input.sessionId);
+      if (!child) return false;
+      ended(child, ending.get(child.id) ?? `ended by the session: ${input.reason}`);
+      return true;
+    },
+
     list(): TrackedSession[] {
       return openSessions().map((child) => ({
         sessionId: child.sessionId,

@@ -69,6 +69,13 @@ export const routes = {
       .strict(),
     response: z.object({ tracked: z.literal(true) }),
   },
+  sessionEnded: {
+    path: "/session-ended",
+    request: z
+      .object({ sessionId: SessionId, pid: z.number().int().positive(), reason: z.string().min(1).max(500) })
+      .strict(),
+    response: z.object({ recorded: z.boolean() }),
+  },
   stopSession: {
     path: "/stop-session",
     request: z.object({ sessionId: SessionId }).strict(),

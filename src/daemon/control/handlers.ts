@@ -46,6 +46,7 @@ export function createControlHandlers(deps: {
       deps.tracker.sessionStarted(request);
       return ok({ tracked: true as const });
     },
+    sessionEnded: (request) => ok({ recorded: deps.tracker.sessionEnded(request) }),
     stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
     spawnSession: (request) => deps.spawn(request),
   };
