@@ -11,6 +11,7 @@ import { formatPairing, pairingOf } from "./pairing.ts";
 import { observeDaemon } from "../daemon/observe.ts";
 import { createControlClient } from "../daemon/control/client.ts";
 import { readSecret } from "../shared/secret-file.ts";
+import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
@@ -85,6 +86,19 @@ export function daemonProgram() {
       });
       // Stay in the foreground: the servers keep the process alive until shutdown exits it.
       return new Promise<number>(() => {});
+    });
+
+  cli
+    .command("preflight", "Internal: check this binary could run the daemon here, without starting one")
+    .action(() => {
+      const context = cliContext();
+      const schema = schemaVersionOf(context.paths.database);
+      if (schema > SCHEMA_VERSION) {
+        console.error(`remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`);
+        return 1;
+      }
+      console.log(`ok ${VERSION}`);
+      return 0;
     });
 
   cli.command("stop", "Stop the daemon (SIGKILL if it does not stop in time)").action(

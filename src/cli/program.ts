@@ -5,6 +5,7 @@ import { EXIT_USAGE } from "./cli-error.ts";
 import { daemonProgram } from "./daemon.ts";
 import { doctorProgram } from "./doctor.ts";
 import { sessionCommand, type SessionOptions } from "./session.ts";
+import { updateCommand, type UpdateOptions } from "./update.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
 const GROUPS: Record<string, () => CAC> = {
@@ -24,6 +25,12 @@ function rootProgram(): CAC {
     });
   cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, start-sync)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
+  cli
+    .command("update", "Install a new remcli binary and have the running daemon switch to it now")
+    .option("--from <file|url>", "The new binary: a local file or an http(s) URL")
+    .option("--sha256 <hex>", "Refuse the new binary unless its SHA-256 is this")
+    .option("--rollback", "Put back the binary the last update replaced")
+    .action((options: UpdateOptions) => updateCommand(options));
   cli.help();
   cli.version(VERSION);
   return cli;

@@ -17,6 +17,8 @@ import { acquireLock } from "./lock.ts";
 import type { DaemonStatus } from "./machine.ts";
 import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service.ts";
 import { createShutdown } from "./shutdown.ts";
+import { installedBinary } from "../update/binary.ts";
+import { watchOwnBinary } from "../update/watch.ts";
 
 export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
 
@@ -43,6 +45,14 @@ function runningReason(options: DaemonOptions, tunnelError: string | null): stri
   ]
     .filter(Boolean)
     .join("; ");
+}
+
+/** The serving flags a successor needs; the ports it finds in the state row. */
+function successorArgs(options: DaemonOptions): string[] {
+  const args: string[] = [];
+  if (options.host) args.push("--host", options.host);
+  if (options.tunnel) args.push("--tunnel");
+  return args;
 }
 
 function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: number }) => Promise<void>) {
@@ -111,6 +121,13 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const spawn = (request: { directory: string; approvedNewDirectoryCreation?: boolean }) =>
     spawnSessionIn(tracker, request);
 
+  const ownBinary = watchOwnBinary({
+    binary: installedBinary(),
+    log,
+    logPath: paths.daemonLog,
+    daemonArgs: successorArgs(options),
+  });
+
   const control = listenControl(previous?.controlPort ?? null, (port) =>
     serveControl(
       {
@@ -123,6 +140,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           spawn,
           requestShutdown,
           rotateSecret: () => p2p?.rotateSecret(),
+          checkUpdate: () => ownBinary.check(),
         }),
       },
       port,
@@ -157,6 +175,12 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "prune sessions", run: () => tracker.prune() },
     ],
   });
+  // Its own, shorter beat: a stat every few seconds makes an installed update take over quickly.
+  const updateBeat = startHeartbeat({
+    intervalMs: config.updateCheckMs,
+    log,
+    tasks: [{ name: "own binary", run: async () => void (await ownBinary.check()) }],
+  });
 
   const stopping = (reason: string): DaemonStatus => ({
     ...daemonStatus(),
@@ -170,6 +194,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     steps: ({ reason }) => [
       { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
       { name: "heartbeat", run: () => heartbeat.stop() },
+      { name: "update check", run: () => updateBeat.stop() },
       // Sessions keep running across a daemon restart; only caffeinate goes with the daemon.
       { name: "caffeinate", run: () => caffeinate.stop("the daemon stopped") },
       { name: "p2p server", run: () => service.close(stopping(reason)) },
@@ -198,6 +223,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     p2pPort: service.port,
     tunnelUrl: service.tunnelUrl() ?? undefined,
     replacing: options.replacing,
+    binary: ownBinary.binary ?? "(from source: no self-update)",
     sessionsAdopted: readopted.adopted,
     sessionsGone: readopted.gone,
   });

@@ -23,6 +23,7 @@ const Env = z.object({
   REMCLI_SESSION_STOP_GRACE_MS: z.coerce.number().int().min(10).default(5_000),
   REMCLI_SESSION_ALIVE_MS: z.coerce.number().int().min(50).default(5_000),
   REMCLI_CAFFEINATE_PATH: optionalText,
+  REMCLI_UPDATE_CHECK_MS: z.coerce.number().int().min(50).default(5_000),
 });
 
 export type Config = Readonly<{
@@ -40,6 +41,8 @@ export type Config = Readonly<{
   sessionAliveMs: number;
   /** The caffeinate binary, or null where keeping the machine awake is not done. */
   caffeinatePath: string | null;
+  /** How often the daemon looks whether its binary was replaced (a stat; cheap). */
+  updateCheckMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionStopGraceMs: e.REMCLI_SESSION_STOP_GRACE_MS,
     sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
+    updateCheckMs: e.REMCLI_UPDATE_CHECK_MS,
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
 }

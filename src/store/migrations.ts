@@ -1,4 +1,5 @@
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
 
 /**
  * Numbered schema steps; `PRAGMA user_version` records how many have run. Append only:
@@ -98,6 +99,17 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The schema of a database file without changing it; 0 when there is none yet. */
+export function schemaVersionOf(file: string): number {
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+  } finally {
+    db.close();
+  }
+}
 
 export class SchemaTooNewError extends Error {
   override name = "SchemaTooNewError";

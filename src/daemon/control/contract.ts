@@ -76,6 +76,17 @@ export const routes = {
       .strict(),
     response: z.object({ recorded: z.boolean() }),
   },
+  checkUpdate: {
+    path: "/check-update",
+    request: Empty,
+    response: z.discriminatedUnion("outcome", [
+      z.object({ outcome: z.literal("not-installed") }),
+      z.object({ outcome: z.literal("unchanged") }),
+      z.object({ outcome: z.literal("same-version"), version: z.string() }),
+      z.object({ outcome: z.literal("rejected"), reason: z.string() }),
+      z.object({ outcome: z.literal("replacing"), version: z.string() }),
+    ]),
+  },
   stopSession: {
     path: "/stop-session",
     request: z.object({ sessionId: SessionId }).strict(),

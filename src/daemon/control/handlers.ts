@@ -5,6 +5,7 @@ import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { SpawnAnswer } from "../../sessions/spawn-session.ts";
 import type { Result } from "../../shared/result.ts";
+import type { UpdateCheck } from "../../update/watch.ts";
 
 export function createControlHandlers(deps: {
   store: Store;
@@ -13,6 +14,7 @@ export function createControlHandlers(deps: {
   spawn: (request: { directory: string; approvedNewDirectoryCreation?: boolean }) => Promise<Result<SpawnAnswer>>;
   requestShutdown: (reason: string) => void;
   rotateSecret: () => void;
+  checkUpdate: () => Promise<UpdateCheck>;
 }): ControlHandlers {
   return {
     status() {
@@ -41,6 +43,7 @@ export function createControlHandlers(deps: {
       deps.rotateSecret();
       return ok({ rotated: true as const });
     },
+    checkUpdate: async () => ok(await deps.checkUpdate()),
     list: () => ok({ sessions: deps.tracker.list() }),
     sessionStarted(request) {
       deps.tracker.sessionStarted(request);

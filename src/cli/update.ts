@@ -1,0 +1,95 @@
+import { observeDaemon } from "../daemon/observe.ts";
+import { createControlClient } from "../daemon/control/client.ts";
+import { readSecret } from "../shared/secret-file.ts";
+import { waitFor } from "../shared/time.ts";
+import { installedBinary } from "../update/binary.ts";
+import { fetchBinary } from "../update/fetch-binary.ts";
+import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
+import { cliContext, openCliStore, type CliContext } from "./context.ts";
+import { formatError } from "./format-error.ts";
+import { rawOption } from "./raw-option.ts";
+
+export type UpdateOptions = { from?: string; sha256?: unknown; rollback?: boolean };
+
+/**
+ * `remcli update --from <file|url> [--sha256 hex]` and `remcli update --rollback`:
+ * replaces the installed binary, then has the running daemon hand over to it now.
+ */
+export async function updateCommand(options: UpdateOptions): Promise<number> {
+  if (Boolean(options.from) === Boolean(options.rollback)) {
+    console.error("remcli update: give either --from <file|url> or --rollback");
+    return 2;
+  }
+  const sha256 = options.sha256 === undefined ? undefined : rawOption(process.argv, "--sha256");
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) {
+    console.error("remcli update: --sha256 takes 64 hex digits");
+    return 2;
+  }
+  const install = installedBinary();
+  if (!install) {
+    console.error("remcli update: this remcli runs from source, so there is no installed binary to replace (see `bun run build`)");
+    return 1;
+  }
+  let installed;
+  if (options.rollback) {
+    installed = await rollbackBinary(install);
+  } else {
+    const bytes = await fetchBinary(String(options.from));
+    installed = bytes.ok ? await installBinary(install, bytes.data, sha256) : bytes;
+  }
+  if (!installed.ok) {
+    console.error(formatError(installed.error));
+    return 1;
+  }
+  const version = installed.data;
+  console.log(`installed remcli ${version} at ${install} (the previous binary is ${previousOf(install)})`);
+  return takeOver(cliContext(), install, version);
+}
+
+/** Asks the running daemon to look at its binary now, and waits for its successor. */
+async function takeOver(context: CliContext, install: string, version: string): Promise<number> {
+  using store = openCliStore(context);
+  const { row, alive } = observeDaemon(store.daemon, "`remcli update`");
+  const key = readSecret(context.paths.controlKey);
+  if (!row?.controlPort || !alive || !key) {
+    console.log(`the daemon is not running; \`remcli daemon start\` starts version ${version}`);
+    return 0;
+  }
+  const started = performance.now();
+  const checked = await createControlClient({ port: row.controlPort, key }).call("checkUpdate", {});
+  if (!checked.ok) {
+    console.error(formatError(checked.error));
+    return 1;
+  }
+  const answer = checked.data;
+  if (answer.outcome === "rejected") {
+    console.error(`remcli update: the daemon refused the new binary and keeps running version ${row.version}: ${answer.reason}`);
+    return 1;
+  }
+  if (answer.outcome === "same-version") {
+    console.log(`the daemon already runs version ${version}`);
+    return 0;
+  }
+  if (answer.outcome !== "replacing") {
+    // The daemon runs from another file (or from source): start the installed one, which takes over.
+    const start = Bun.spawn([install, "daemon", "start", "--no-qr"], { stdio: ["ignore", "inherit", "inherit"] });
+    return (await start.exited) === 0 ? 0 : 1;
+  }
+  const deadline = context.config.startTimeoutMs + context.config.stopTimeoutMs;
+  const successor = await waitFor(
+    () => {
+      const seen = observeDaemon(store.daemon, "`remcli update`");
+      return seen.alive && seen.row?.state === "running" && seen.row.version === version && seen.row.pid !== row.pid
+        ? seen.row
+        : undefined;
+    },
+    { timeoutMs: deadline },
+  );
+  if (!successor) {
+    console.error(`remcli update: the daemon did not come back as version ${version} within ${deadline} ms; see \`remcli daemon logs\``);
+    return 1;
+  }
+  const ms = Math.round(performance.now() - started);
+  console.log(`the daemon now runs version ${version} (pid ${successor.pid}; handed over in ${ms} ms)`);
+  return 0;
+}

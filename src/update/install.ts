@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { probeVersion } from "./binary.ts";
+
+export const previousOf = (install: string) => join(dirname(install), `${basename(install)}.old`);
+
+function fsyncDir(dir: string) {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writable(dir: string): Result<void> {
+  try {
+    accessSync(dir, constants.W_OK);
+    return ok(undefined);
+  } catch {
+    return fail("bad_request", `cannot write to ${dir}: re-run with the rights to change it, or reinstall remcli somewhere you own`);
+  }
+}
+
+/**
+ * Puts `bytes` at `install` atomically: written beside it and fsynced, checked to be a
+ * remcli binary (and to match `sha256` when given), then renamed over it. The binary it
+ * replaces stays as `<name>.old` for `--rollback`. Returns the new version.
+ */
+export async function installBinary(install: string, bytes: Uint8Array, sha256?: string): Promise<Result<string>> {
+  const dir = dirname(install);
+  const canWrite = writable(dir);
+  if (!canWrite.ok) return canWrite;
+  if (sha256) {
+    const actual = createHash("sha256").update(bytes).digest("hex");
+    if (actual !== sha256.toLowerCase()) return fail("bad_request", `SHA-256 mismatch: expected ${sha256}, got ${actual}`);
+  }
+  const staged = join(dir, `.${basename(install)}.new-${process.pid}`);
+  try {
+    const fd = openSync(staged, "w", 0o755);
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const version = await probeVersion(staged);
+    if (!version.ok) return fail("bad_request", `not a remcli binary: ${version.error.message.replace(staged, "the new file")}`);
+    if (existsSync(install)) {
+      const previous = previousOf(install);
+      rmSync(previous, { force: true });
+      // A hard link keeps the running binary's inode reachable as .old, with no gap at `install`.
+      linkSync(install, previous);
+    }
+    renameSync(staged, install);
+    fsyncDir(dir);
+    return ok(version.data);
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+/** Swaps `<name>.old` back in; the binary it replaces becomes the new `.old`. */
+export async function rollbackBinary(install: string): Promise<Result<string>> {
+  const dir = dirname(install);
+  const canWrite = writable(dir);
+  if (!canWrite.ok) return canWrite;
+  const previous = previousOf(install);
+  if (!existsSync(previous)) return fail("not_found", `nothing to roll back to: ${previous} does not exist`);
+  const version = await probeVersion(previous);
+  if (!version.ok) return fail("bad_request", `${previous} is not a working remcli binary: ${version.error.message}`);
+  const current = join(dir, `.${basename(install)}.current-${process.pid}`);
+  rmSync(current, { force: true });
+  linkSync(install, current);
+  renameSync(previous, install);
+  renameSync(current, previous);
+  fsyncDir(dir);
+  return ok(version.data);
+}

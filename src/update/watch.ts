@@ -1,0 +1,79 @@
+import { closeSync, openSync } from "node:fs";
+import type { Log } from "../shared/log.ts";
+import { VERSION } from "../shared/version.ts";
+import { identityOf, preflight, probeVersion, sameIdentity, type BinaryIdentity } from "./binary.ts";
+
+export type UpdateCheck =
+  | { outcome: "not-installed" }
+  | { outcome: "unchanged" }
+  | { outcome: "same-version"; version: string }
+  | { outcome: "rejected"; reason: string }
+  | { outcome: "replacing"; version: string };
+
+/**
+ * The daemon's eye on its own binary. When the file changes and holds another version
+ * that passes its preflight, the daemon starts `<binary> daemon start`, which stops
+ * this daemon (`replaced by version X`) and takes over its ports and children.
+ * A file that failed once is not tried again until it changes again.
+ */
+export function watchOwnBinary(deps: {
+  binary: string | null;
+  log: Log;
+  logPath: string;
+  /** The flags this daemon was started with, so its successor serves the same way. */
+  daemonArgs: string[];
+}) {
+  const { binary, log } = deps;
+  let known: BinaryIdentity | null = binary ? identityOf(binary) : null;
+  let rejected: BinaryIdentity | null = null;
+  let checking: Promise<UpdateCheck> | null = null;
+
+  const handOver = (path: string) => {
+    const logFd = openSync(deps.logPath, "a", 0o600);
+    try {
+      // Detached: this process is about to be stopped by it.
+      Bun.spawn([path, "daemon", "start", "--no-qr", ...deps.daemonArgs], {
+        stdio: ["ignore", logFd, logFd],
+        detached: true,
+      }).unref();
+    } finally {
+      closeSync(logFd);
+    }
+  };
+
+  const check = async (): Promise<UpdateCheck> => {
+    if (!binary) return { outcome: "not-installed" };
+    const now = identityOf(binary);
+    if (now === null || sameIdentity(now, known) || sameIdentity(now, rejected)) return { outcome: "unchanged" };
+    const reject = (reason: string): UpdateCheck => {
+      rejected = now;
+      log.warn("new binary rejected; this daemon keeps running", { binary, reason });
+      return { outcome: "rejected", reason };
+    };
+    const version = await probeVersion(binary);
+    if (!version.ok) return reject(version.error.message);
+    if (version.data === VERSION) {
+      known = now;
+      return { outcome: "same-version", version: version.data };
+    }
+    const ready = await preflight(binary);
+    if (!ready.ok) return reject(ready.error.message);
+    log.info("new binary installed; handing over", { binary, from: VERSION, to: version.data });
+    handOver(binary);
+    known = now;
+    return { outcome: "replacing", version: version.data };
+  };
+
+  return {
+    binary,
+    /** One check at a time: the heartbeat and `remcli update` may ask together. */
+    check(): Promise<UpdateCheck> {
+      checking ??= check().finally(() => {
+        checking = null;
+      });
+      return checking;
+    },
+  };
+}
+
+export type BinaryWatch = ReturnType<typeof watchOwnBinary>;
