@@ -1,10 +1,14 @@
 #!/usr/bin/env bun
 /**
  * Startup numbers of the compiled binary (builds it first unless --binary is given):
- *   median `remcli --version`, median `daemon start` → ready, and the binary size.
- * Targets (2-core machine): --version < 30 ms, start → ready < 300 ms, binary < 120 MB.
+ *   median `remcli --version`, median `daemon start` → ready, and the binary size;
+ *   then, with two builds of other versions, the time from a new binary installed to
+ *   the new daemon serving: through the periodic check (default interval) and through
+ *   `remcli update`.
+ * Targets (2-core machine): --version < 30 ms, start → ready < 300 ms, binary < 120 MB,
+ * takeover after `remcli update` < 1 s.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,9 +19,10 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const root = join(import.meta.dir, "..");
 
-function build(): string {
+function build(version?: string): string {
   const out = mkdtempSync(join(tmpdir(), "remcli-bench-build-"));
-  const result = Bun.spawnSync([process.execPath, join(root, "build.ts"), "--outdir", out], { stderr: "inherit" });
+  const env = version ? { ...process.env, REMCLI_VERSION: version } : process.env;
+  const result = Bun.spawnSync([process.execPath, join(root, "build.ts"), "--outdir", out], { env, stdout: "ignore", stderr: "inherit" });
   if (result.exitCode !== 0) throw new Error("build failed");
   return join(out, "remcli");
 }
@@ -52,11 +57,52 @@ for (let i = 0; i < Math.min(runs, 10); i++) {
   }
 }
 
+/** Installs version A, starts it, installs B by `how`, and times until B's daemon serves. */
+async function takeover(how: "update" | "check"): Promise<number> {
+  const home = mkdtempSync(join(tmpdir(), "remcli-bench-home-"));
+  const install = join(home, "remcli");
+  const env = { ...process.env, REMCLI_HOME: home };
+  copyFileSync(versionA, install);
+  try {
+    timed([install, "daemon", "start", "--no-qr"], env);
+    const started = performance.now();
+    if (how === "update") {
+      timed([install, "update", "--from", versionB], env);
+    } else {
+      copyFileSync(versionB, `${install}.incoming`);
+      renameSync(`${install}.incoming`, install);
+      for (;;) {
+        const status = Bun.spawnSync([install, "daemon", "status", "--json"], { env, stdout: "pipe" });
+        const row = JSON.parse(status.stdout.toString());
+        if (row.running && row.version === "bench-b") break;
+        await Bun.sleep(10);
+      }
+    }
+    return performance.now() - started;
+  } finally {
+    Bun.spawnSync([install, "daemon", "stop"], { env, stdout: "ignore" });
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const versionA = build("bench-a");
+const versionB = build("bench-b");
+const viaUpdate: number[] = [];
+const viaCheck: number[] = [];
+for (let i = 0; i < 3; i++) {
+  viaUpdate.push(await takeover("update"));
+  viaCheck.push(await takeover("check"));
+}
+for (const file of [versionA, versionB]) rmSync(join(file, ".."), { recursive: true, force: true });
+
 const rows = [
   ["remcli --version (median)", `${median(version).toFixed(1)} ms`, "< 30 ms"],
   ["daemon start → ready (median)", `${median(start).toFixed(1)} ms`, "< 300 ms"],
   ["binary size", `${(statSync(binary).size / 1024 / 1024).toFixed(1)} MB`, "< 120 MB"],
+  ["takeover via remcli update (median)", `${median(viaUpdate).toFixed(0)} ms`, "< 1000 ms"],
+  ["takeover via periodic check (median)", `${median(viaCheck).toFixed(0)} ms`, "≤ check interval (5 s) + start"],
 ];
 console.log(`startup benchmark, ${runs} runs, ${binary}`);
-for (const [what, value, target] of rows) console.log(`${what!.padEnd(32)} ${value!.padStart(10)}   target ${target}`);
+for (const [what, value, target] of rows) console.log(`${what!.padEnd(38)} ${value!.padStart(10)}   target ${target}`);
 if (builtHere) rmSync(join(binary, ".."), { recursive: true, force: true });
+process.exit(median(viaUpdate) < 1000 ? 0 : 1);
