@@ -3,6 +3,8 @@ import nacl from "tweetnacl";
 import { deriveKey } from "./derive-key.ts";
 import { concatBytes, fromBase64, randomBytes, toBase64 } from "./encoding.ts";
 
+export const DATA_KEY_BYTES = 32;
+
 export type BoxKeyPair = { publicKey: Uint8Array; secretKey: Uint8Array };
 
 /**
@@ -29,5 +31,7 @@ export function unwrapDataKey(wrapped: string, secretKey: Uint8Array): Uint8Arra
   if (!bytes || bytes.length < header + nacl.box.overheadLength || bytes[0] !== 0) return null;
   const ephemeralPublic = bytes.subarray(1, 1 + nacl.box.publicKeyLength);
   const nonce = bytes.subarray(1 + nacl.box.publicKeyLength, header);
-  return nacl.box.open(bytes.subarray(header), nonce, ephemeralPublic, secretKey);
+  const key = nacl.box.open(bytes.subarray(header), nonce, ephemeralPublic, secretKey);
+  // Data keys are AES-256 keys; any other length would silently pick another cipher.
+  return key?.length === DATA_KEY_BYTES ? key : null;
 }

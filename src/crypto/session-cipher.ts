@@ -1,5 +1,5 @@
 import { aesGcmOpen, aesGcmSeal } from "./aes-gcm.ts";
-import { contentKeyPair, unwrapDataKey, wrapDataKey } from "./data-key.ts";
+import { contentKeyPair, DATA_KEY_BYTES, unwrapDataKey, wrapDataKey } from "./data-key.ts";
 import { fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from "./encoding.ts";
 import { secretboxOpen, secretboxSeal } from "./secretbox.ts";
 
@@ -49,6 +49,6 @@ function parseJson(text: string | null): unknown {
 
 /** A fresh 32-byte data key for a new session or machine, and its wrapped form for the wire. */
 export function newDataEncryptionKey(master: Uint8Array): { key: Uint8Array; wrapped: string } {
-  const key = randomBytes(32);
+  const key = randomBytes(DATA_KEY_BYTES);
   return { key, wrapped: wrapDataKey(key, contentKeyPair(master).publicKey) };
 }
