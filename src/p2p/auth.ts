@@ -18,8 +18,9 @@ export function createTokenCheck(secret: Uint8Array) {
       return given.length === expected.length && timingSafeEqual(given, expected);
     },
     fromAuthorization(header: string | undefined): boolean {
-      if (!header?.startsWith("Bearer ")) return false;
-      return this.matches(header.slice("Bearer ".length).trim());
+      // The auth scheme is case-insensitive (RFC 9110 §11.1).
+      const token = /^bearer\s+(.+)$/i.exec(header ?? "")?.[1];
+      return token !== undefined && this.matches(token.trim());
     },
   };
 }

@@ -15,17 +15,25 @@ import type { Writes } from "./writes.ts";
 export type RestDeps = { store: Store; log: Log; tokens: TokenCheck; writes: Writes; limits: P2pLimits };
 
 /** A client mistake, answered as PROTOCOL.md answers errors: a status and `{ error }`. */
-export function badRequest(c: Context, error: z.ZodError | string) {
-  const message = typeof error === "string" ? error : error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+export function badRequest(c: Context, error: z.ZodError | string, part: "body" | "query" = "body") {
+  const message =
+    typeof error === "string" ? error : error.issues.map((i) => `${i.path.join(".") || part}: ${i.message}`).join("; ");
   return c.json({ error: message }, 400);
 }
 
-export async function readJson(c: Context): Promise<unknown> {
+/** The JSON body checked by `schema`, or the 400 answer saying what is wrong with it. */
+export async function parseBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
+  let json: unknown;
   try {
-    return await c.req.json();
+    json = await c.req.json();
   } catch {
-    return undefined;
+    return { ok: false, response: badRequest(c, "body: not valid JSON") };
   }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: badRequest(c, parsed.error) };
 }
 
 /** Hono app of the P2P port: open /health and web app, bearer-token /v1 and /v2. */

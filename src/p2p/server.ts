@@ -1,3 +1,4 @@
+import { LIMITS } from "../protocol/limits.ts";
 import { Server as Engine } from "@socket.io/bun-engine";
 import { Server as SocketServer } from "socket.io";
 import type { Log } from "../shared/log.ts";
@@ -42,11 +43,10 @@ function bind(hostname: string, preferred: number, serve: (port: number) => Bun.
 export function startP2pServer(options: P2pServerOptions) {
   const { store, log, limits } = options;
   const tokens = createTokenCheck(options.secret);
-  const engine = new Engine({
-    path: `${SOCKET_PATH}/`,
-    // Room for the largest message plus the event's envelope; larger frames close the socket.
-    maxHttpBufferSize: limits.messageBytes + 64 * 1024,
-  });
+  // Room for the largest payload an event may carry (a message, or RPC params) plus the
+  // envelope; a larger frame closes that socket.
+  const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
+  const engine = new Engine({ path: `${SOCKET_PATH}/`, maxHttpBufferSize: frameBytes });
   const io = new SocketServer({ serveClient: false });
   io.bind(engine);
 
@@ -69,7 +69,8 @@ export function startP2pServer(options: P2pServerOptions) {
       Bun.serve({
         hostname: options.hostname,
         port: candidate,
-        maxRequestBodySize: Math.max(limits.restBodyBytes, limits.messageBytes + 64 * 1024),
+        // Above the REST limit, so an oversize body gets the REST layer's JSON 413, not Bun's bare one.
+        maxRequestBodySize: Math.max(limits.restBodyBytes * 2, frameBytes),
         websocket,
         fetch(request, bunServer) {
           // A web page elsewhere may send requests here; only our own origins pass, for REST and the WebSocket alike.

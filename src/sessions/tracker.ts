@@ -54,8 +54,8 @@ export function createSessionTracker(deps: {
         cwd: directory,
         detached: true,
         stdio: ["ignore", logFd, logFd],
-        onExit(_proc, exitCode, signalCode) {
-          const row = openSessions().find((c) => c.pid === _proc.pid);
+        onExit(exited, exitCode, signalCode) {
+          const row = openSessions().find((c) => c.pid === exited.pid);
           if (!row) return;
           ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
           ending.delete(row.id);

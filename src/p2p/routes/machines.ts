@@ -1,14 +1,14 @@
 import { Hono } from "hono";
 import { CreateMachineBody } from "../../protocol/rest.ts";
-import { badRequest, readJson, type RestDeps } from "../rest-app.ts";
+import { parseBody, type RestDeps } from "../rest-app.ts";
 
 /** /v1/machines: get-or-create, list (a bare array, as the app expects), one. */
 export function machineRoutes({ store, writes }: RestDeps) {
   const app = new Hono();
 
   app.post("/v1/machines", async (c) => {
-    const body = CreateMachineBody.safeParse(await readJson(c));
-    if (!body.success) return badRequest(c, body.error);
+    const body = await parseBody(c, CreateMachineBody);
+    if (!body.ok) return body.response;
     const { machine } = writes.createMachine({
       id: body.data.id,
       metadata: body.data.metadata,

@@ -5,7 +5,7 @@ import {
   MessagesQuery,
   SessionsPageQuery,
 } from "../../protocol/rest.ts";
-import { badRequest, readJson, type RestDeps } from "../rest-app.ts";
+import { badRequest, parseBody, type RestDeps } from "../rest-app.ts";
 
 const CURSOR_PREFIX = "cursor_v1_";
 
@@ -16,8 +16,8 @@ export function sessionRoutes({ store, writes }: RestDeps) {
   app.get("/v1/sessions", (c) => c.json({ sessions: store.sessions.newest(150) }));
 
   app.post("/v1/sessions", async (c) => {
-    const body = CreateSessionBody.safeParse(await readJson(c));
-    if (!body.success) return badRequest(c, body.error);
+    const body = await parseBody(c, CreateSessionBody);
+    if (!body.ok) return body.response;
     const { session } = writes.createSession({
       tag: body.data.tag,
       metadata: body.data.metadata,
@@ -36,20 +36,20 @@ export function sessionRoutes({ store, writes }: RestDeps) {
   app.get("/v1/sessions/:id/messages", (c) => {
     const id = c.req.param("id");
     const query = MessagesQuery.safeParse(c.req.query());
-    if (!query.success) return badRequest(c, query.error);
+    if (!query.success) return badRequest(c, query.error, "query");
     if (!store.sessions.get(id)) return c.json({ error: `Session not found: ${id}` }, 404);
     return c.json({ messages: store.messages.list(id, query.data) });
   });
 
   app.get("/v2/sessions/active", (c) => {
     const query = ActiveSessionsQuery.safeParse(c.req.query());
-    if (!query.success) return badRequest(c, query.error);
+    if (!query.success) return badRequest(c, query.error, "query");
     return c.json({ sessions: store.sessions.active(query.data.limit) });
   });
 
   app.get("/v2/sessions", (c) => {
     const query = SessionsPageQuery.safeParse(c.req.query());
-    if (!query.success) return badRequest(c, query.error);
+    if (!query.success) return badRequest(c, query.error, "query");
     const { cursor, limit, changedSince } = query.data;
     if (cursor !== undefined && !cursor.startsWith(CURSOR_PREFIX)) return badRequest(c, "cursor: not a cursor");
     const before = cursor === undefined ? null : cursor.slice(CURSOR_PREFIX.length);

@@ -23,6 +23,8 @@ export function on<S extends z.ZodType>(
   schema: S,
   handler: (payload: z.infer<S>, ack: Ack | undefined) => void | Promise<void>,
   errorAnswer: (message: string) => unknown,
+  /** For events whose answer is an event, not an ack (rpc-register): told of refused input too. */
+  refused?: (message: string) => void,
 ): void {
   socket.on(event, async (...args: unknown[]) => {
     const last = args.at(-1);
@@ -31,6 +33,7 @@ export function on<S extends z.ZodType>(
     if (!parsed.success) {
       log.debug("socket event refused", { event, socket: socket.id, why: describeIssue(parsed.error) });
       ack?.(errorAnswer(describeIssue(parsed.error)));
+      refused?.(describeIssue(parsed.error));
       return;
     }
     try {

@@ -11,12 +11,12 @@ export function rpcHandlers(socket: Socket, deps: SocketDeps): void {
     const refused = rpc.register(method, socket);
     if (refused) socket.emit("rpc-error", { type: "register", error: refused });
     else socket.emit("rpc-registered", { method });
-  }, okErrorAnswer);
+  }, okErrorAnswer, (error) => socket.emit("rpc-error", { type: "register", error }));
 
   on(socket, log, "rpc-unregister", RpcUnregisterEvent, ({ method }) => {
     if (rpc.unregister(method, socket)) socket.emit("rpc-unregistered", { method });
     else socket.emit("rpc-error", { type: "unregister", error: `Method ${method} is not registered by this connection` });
-  }, okErrorAnswer);
+  }, okErrorAnswer, (error) => socket.emit("rpc-error", { type: "unregister", error }));
 
   on(socket, log, "rpc-call", RpcCallEvent, async ({ method, params }, ack) => {
     const outcome = await rpc.call(method, params);
