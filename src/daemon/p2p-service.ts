@@ -87,7 +87,7 @@ export async function startP2pService(deps: {
 
   let tunnelError: string | null = null;
   if (options.tunnel) {
-    const opened = await openTunnel({ port: server.port, authtoken: config.ngrokAuthtoken, log });
+    const opened = await openTunnel({ port: server.port, authtoken: config.ngrokAuthtoken, serverAddr: config.ngrokServerAddr, caCertPath: config.ngrokCaCertPath, log });
     if (opened.ok) tunnel = opened.tunnel;
     else tunnelError = opened.reason;
   }

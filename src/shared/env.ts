@@ -19,11 +19,16 @@ const Env = z.object({
   REMCLI_MESSAGE_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   REMCLI_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
   NGROK_AUTHTOKEN: optionalText,
+  REMCLI_NGROK_SERVER_ADDR: optionalText,
+  REMCLI_NGROK_CA_CERT: optionalText,
   REMCLI_SPAWN_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
   REMCLI_SESSION_STOP_GRACE_MS: z.coerce.number().int().min(10).default(5_000),
   REMCLI_SESSION_ALIVE_MS: z.coerce.number().int().min(50).default(5_000),
   REMCLI_CAFFEINATE_PATH: optionalText,
   REMCLI_UPDATE_CHECK_MS: z.coerce.number().int().min(50).default(5_000),
+  REMCLI_CLAUDE_PATH: optionalText,
+  REMCLI_CLAUDE_PROJECTS_DIR: optionalText,
+  CLAUDE_CONFIG_DIR: optionalText,
 });
 
 export type Config = Readonly<{
@@ -36,6 +41,10 @@ export type Config = Readonly<{
   messageLimitBytes: number;
   maxConnections: number;
   ngrokAuthtoken: string | undefined;
+  /** Where the ngrok agent connects (`host:port`); unset means ngrok's own service. */
+  ngrokServerAddr: string | undefined;
+  /** A PEM file of the CA that signs that server's certificate; unset means ngrok's own CA. */
+  ngrokCaCertPath: string | undefined;
   spawnTimeoutMs: number;
   sessionStopGraceMs: number;
   sessionAliveMs: number;
@@ -43,6 +52,10 @@ export type Config = Readonly<{
   caffeinatePath: string | null;
   /** How often the daemon looks whether its binary was replaced (a stat; cheap). */
   updateCheckMs: number;
+  /** The `claude` executable the user chose; unset means `claude` on PATH. */
+  claudePath: string | undefined;
+  /** Where Claude Code keeps its transcripts (`<dir>/<escaped cwd>/<session>.jsonl`). */
+  claudeProjectsDir: string;
 }>;
 
 export class ConfigError extends Error {
@@ -66,11 +79,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     messageLimitBytes: e.REMCLI_MESSAGE_LIMIT_BYTES,
     maxConnections: e.REMCLI_MAX_CONNECTIONS,
     ngrokAuthtoken: e.NGROK_AUTHTOKEN,
+    ngrokServerAddr: e.REMCLI_NGROK_SERVER_ADDR,
+    ngrokCaCertPath: e.REMCLI_NGROK_CA_CERT ? resolve(e.REMCLI_NGROK_CA_CERT) : undefined,
     spawnTimeoutMs: e.REMCLI_SPAWN_TIMEOUT_MS,
     sessionStopGraceMs: e.REMCLI_SESSION_STOP_GRACE_MS,
     sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
-    // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     updateCheckMs: e.REMCLI_UPDATE_CHECK_MS,
+    claudePath: e.REMCLI_CLAUDE_PATH,
+    // Claude Code itself moves its whole config (transcripts included) with CLAUDE_CONFIG_DIR.
+    claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
+    // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
 }

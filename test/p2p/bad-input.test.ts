@@ -157,6 +157,8 @@ const REST_CASES: RestCase[] = [
   { name: "history before and after together", path: history("?before=5&after=1"), status: 400, error: /use either before or after, not both/ },
   // Session list cursors and limits.
   { name: "a cursor without the cursor_v1_ prefix", path: "/v2/sessions?cursor=abc", status: 400, error: /^cursor: not a cursor$/ },
+  { name: "a cursor with nothing after the prefix", path: "/v2/sessions?cursor=cursor_v1_", status: 400, error: /^cursor: not a cursor$/ },
+  { name: "a cursor whose id is not an id", path: "/v2/sessions?cursor=cursor_v1_nope", status: 400, error: /^cursor: not a cursor$/ },
   { name: "a cursor over 300 characters", path: `/v2/sessions?cursor=cursor_v1_${"c".repeat(300)}`, status: 400, error: /^cursor: Too big/ },
   { name: "a session page limit=201", path: "/v2/sessions?limit=201", status: 400, error: /^limit: Too big/ },
   { name: "a session page changedSince=-1", path: "/v2/sessions?changedSince=-1", status: 400, error: /^changedSince: Too small/ },

@@ -8,6 +8,8 @@ import {
 import { badRequest, parseBody, type RestDeps } from "../rest-app.ts";
 
 const CURSOR_PREFIX = "cursor_v1_";
+/** The prefix and a session id as newId makes them (base-36 time, hex randomness). */
+const CURSOR = /^cursor_v1_[0-9a-z]{9,}[0-9a-f]{16}$/;
 
 /** /v1/sessions, their messages, and the /v2 session lists. */
 export function sessionRoutes({ store, writes }: RestDeps) {
@@ -51,7 +53,7 @@ export function sessionRoutes({ store, writes }: RestDeps) {
     const query = SessionsPageQuery.safeParse(c.req.query());
     if (!query.success) return badRequest(c, query.error, "query");
     const { cursor, limit, changedSince } = query.data;
-    if (cursor !== undefined && !cursor.startsWith(CURSOR_PREFIX)) return badRequest(c, "cursor: not a cursor");
+    if (cursor !== undefined && !CURSOR.test(cursor)) return badRequest(c, "cursor: not a cursor");
     const before = cursor === undefined ? null : cursor.slice(CURSOR_PREFIX.length);
     // One extra row tells whether there is a next page without a second query.
     const rows = store.sessions.page({ before, limit: limit + 1, changedSince: changedSince ?? 0 });
