@@ -355,6 +355,9 @@ const FIELD_CASES: FieldCase[] = [
   field("session-end", "time is missing", { time: undefined }, /^invalid time: .*received undefined/),
   field("session-end", "sid is over 200 characters", { sid: LONG_ID }, /^invalid sid: Too big/),
 
+  unknownSession("session-alive", { ok: false, error: `unknown session ${NO_SESSION}` }),
+  unknownSession("session-end", { ok: false, error: `unknown session ${NO_SESSION}` }),
+  answered("machine-alive", "an unknown machine", { machineId: NO_MACHINE }, { ok: false, error: `unknown machine ${NO_MACHINE}` }),
   field("machine-alive", "machineId is missing", { machineId: undefined }, /^invalid machineId: .*received undefined/),
   field("machine-alive", "time is a string", { time: "2024-01-01" }, /^invalid time: .*received string/),
   field("machine-update-metadata", "machineId is a number", { machineId: 9 }, /^invalid machineId: .*received number/),

@@ -13,10 +13,11 @@ const unknownMachine = (id: string) => ({ result: "error", message: `unknown mac
 export function machineHandlers(socket: Socket, deps: SocketDeps): void {
   const { log, writes, publisher, presence } = deps;
 
-  on(socket, log, "machine-alive", MachineAliveEvent, ({ machineId, time }) => {
+  on(socket, log, "machine-alive", MachineAliveEvent, ({ machineId, time }, ack) => {
     const at = Math.min(time, Date.now());
-    if (!presence.machine(machineId, true, at)) return;
+    if (!presence.machine(machineId, true, at)) return ack?.(okErrorAnswer(`unknown machine ${machineId}`));
     publisher.ephemeral({ type: "machine-activity", id: machineId, active: true, activeAt: at });
+    ack?.({ ok: true });
   }, okErrorAnswer);
 
   on(socket, log, "machine-update-metadata", MachineUpdateMetadataEvent, ({ machineId, metadata, expectedVersion }, ack) => {

@@ -12,9 +12,9 @@ export function miscHandlers(socket: Socket, deps: SocketDeps): void {
     if (typeof ack === "function") ack({});
   });
 
-  on(socket, log, "usage-report", UsageReportEvent, ({ key, sessionId, tokens, cost }) => {
-    if (!sessionId) return;
-    publisher.ephemeral({ type: "usage", id: sessionId, key, timestamp: Date.now(), tokens, cost });
+  on(socket, log, "usage-report", UsageReportEvent, ({ key, sessionId, tokens, cost }, ack) => {
+    if (sessionId) publisher.ephemeral({ type: "usage", id: sessionId, key, timestamp: Date.now(), tokens, cost });
+    ack?.({ ok: true });
   }, okErrorAnswer);
 
   // P2P mode has no per-session access keys: answer "none" rather than leave the caller waiting.

@@ -42,15 +42,18 @@ export function sessionHandlers(socket: Socket, deps: SocketDeps): void {
     ack?.({ result: written.result, version: written.version, agentState: written.value });
   }, resultErrorAnswer);
 
-  on(socket, log, "session-alive", SessionAliveEvent, ({ sid, time, thinking }) => {
+  // The reference has no ack for these; a client that passes one still gets an answer.
+  on(socket, log, "session-alive", SessionAliveEvent, ({ sid, time, thinking }, ack) => {
     const at = Math.min(time, Date.now());
-    if (!presence.session(sid, true, at)) return;
+    if (!presence.session(sid, true, at)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     publisher.ephemeral({ type: "activity", id: sid, active: true, activeAt: at, thinking: thinking ?? false });
+    ack?.({ ok: true });
   }, okErrorAnswer);
 
-  on(socket, log, "session-end", SessionEndEvent, ({ sid, time }) => {
+  on(socket, log, "session-end", SessionEndEvent, ({ sid, time }, ack) => {
     const at = Math.min(time, Date.now());
-    if (!presence.session(sid, false, at)) return;
+    if (!presence.session(sid, false, at)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     publisher.ephemeral({ type: "activity", id: sid, active: false, activeAt: at, thinking: false });
+    ack?.({ ok: true });
   }, okErrorAnswer);
 }
