@@ -1,4 +1,5 @@
 import type { Socket } from "socket.io-client";
+import { within } from "./within.ts";
 
 type Outgoing = { localId: string; message: string };
 type Ack = { ok: true; id: string; seq: number; localId: string | null } | { ok: false; error: string };
@@ -47,7 +48,7 @@ export function createOutbox(socket: Socket, sid: string, onAcked: (seq: number)
     /** Resolves when everything queued is acknowledged, or after `timeoutMs`. */
     flush(timeoutMs: number): Promise<void> {
       if (queue.length === 0) return Promise.resolve();
-      return Promise.race([new Promise<void>((done) => drained.push(done)), Bun.sleep(timeoutMs)]);
+      return within(new Promise<void>((done) => drained.push(done)), timeoutMs).then(() => {});
     },
     pending: () => queue.length,
   };

@@ -1,25 +1,44 @@
 import { hostname, homedir, platform } from "node:os";
 import { io, type Socket } from "socket.io-client";
+import { z } from "zod";
 import { p2pAuthToken } from "../crypto/p2p-token.ts";
 import { createCipher, newDataEncryptionKey, type Cipher } from "../crypto/session-cipher.ts";
 import { VERSION } from "../shared/version.ts";
+import { AgentState, PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createOutbox } from "./outbox.ts";
+import { createSeqTracker } from "./seq-tracker.ts";
+import { createSessionRpc } from "./session-rpc.ts";
+import { createVersionedValue } from "./versioned-value.ts";
 
 export type StartedBy = "daemon" | "terminal";
-type StoredMessage = { seq: number; content: { c: string } };
+const StoredMessage = z.object({ seq: z.number().int(), content: z.object({ c: z.string() }) });
+type StoredMessage = z.infer<typeof StoredMessage>;
+const Metadata = z.record(z.string(), z.unknown());
+const CreatedSession = z.object({
+  session: z.object({ id: z.string(), metadataVersion: z.number().int(), agentStateVersion: z.number().int() }),
+});
+const PAGE = 500;
+
+export type UsageReport = {
+  key: string;
+  tokens: { total: number; input: number; output: number; cache_creation: number; cache_read: number };
+  cost: { total: number; input: number; output: number };
+};
 
 /**
  * A session process's link to the daemon's P2P server, as a client like any other:
  * it creates its session (encrypted metadata, a fresh data key), connects
- * session-scoped, sends its messages through an acknowledged outbox, and hears the
- * phone's messages — catching up by seq after every reconnect, never by replay.
+ * session-scoped, sends its messages through an acknowledged outbox, serves the
+ * session RPCs, and hears the phone's messages — catching up by seq after every
+ * reconnect, never by replay.
  */
 export async function openSessionLink(input: {
   daemon: DaemonAddress;
   startedBy: StartedBy;
   directory: string;
-  onUserMessage: (text: string) => void;
+  controlledByUser: boolean;
+  onUserMessage: (message: PhoneMessage) => void;
 }) {
   const { daemon } = input;
   const token = p2pAuthToken(daemon.secret);
@@ -39,39 +58,36 @@ export async function openSessionLink(input: {
     flavor: "claude",
     lifecycleState: "running",
   };
+  const initialState: AgentState = { controlledByUser: input.controlledByUser, requests: {}, completedRequests: {} };
   const created = await fetch(`${daemon.base}/v1/sessions`, {
     method: "POST",
     headers,
     body: JSON.stringify({
       tag: crypto.randomUUID(),
       metadata: cipher.encrypt(metadata),
-      agentState: cipher.encrypt({ controlledByUser: input.startedBy === "terminal", requests: {}, completedRequests: {} }),
+      agentState: cipher.encrypt(initialState),
       dataEncryptionKey: key.wrapped,
     }),
   });
   if (!created.ok) throw new Error(`the daemon refused the new session: HTTP ${created.status} ${await created.text()}`);
-  const { session } = (await created.json()) as { session: { id: string } };
+  const { session } = CreatedSession.parse(await created.json());
   const sid = session.id;
 
-  let lastSeq = 0;
-  const seen = (seq: number) => {
-    lastSeq = Math.max(lastSeq, seq);
-  };
+  const seqs = createSeqTracker();
   const receive = (message: StoredMessage) => {
-    if (message.seq <= lastSeq) return;
-    seen(message.seq);
-    const plain = cipher.decrypt(message.content.c) as { role?: string; content?: { type?: string; text?: string } } | null;
-    if (plain?.role === "user" && plain.content?.type === "text" && typeof plain.content.text === "string") {
-      input.onUserMessage(plain.content.text);
-    }
+    if (!seqs.take(message.seq)) return;
+    const plain = PhoneMessage.safeParse(cipher.decrypt(message.content.c));
+    // A prompt typed in our own terminal (sentFrom "cli") is ours, even when catch-up
+    // returns it because its ack was lost: never feed it back to the agent.
+    if (plain.success && plain.data.meta?.sentFrom !== "cli") input.onUserMessage(plain.data);
   };
   const catchUp = async () => {
     for (;;) {
-      const page = await fetch(`${daemon.base}/v1/sessions/${sid}/messages?after=${lastSeq}&limit=500`, { headers });
+      const page = await fetch(`${daemon.base}/v1/sessions/${sid}/messages?after=${seqs.handledUpTo()}&limit=${PAGE}`, { headers });
       if (!page.ok) return;
-      const { messages } = (await page.json()) as { messages: StoredMessage[] };
-      for (const message of messages) receive(message);
-      if (messages.length < 500) return;
+      const messages = z.object({ messages: z.array(StoredMessage) }).parse(await page.json()).messages;
+      for (const message of messages.sort((a, b) => a.seq - b.seq)) receive(message);
+      if (messages.length < PAGE) return;
     }
   };
 
@@ -79,13 +95,31 @@ export async function openSessionLink(input: {
     path: "/v1/updates",
     transports: ["websocket"],
     auth: { token, clientType: "session-scoped", sessionId: sid },
-    reconnectionDelayMax: 2_000,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 1_000,
   });
-  const outbox = createOutbox(socket, sid, seen);
-  socket.on("update", (update: { body?: { t?: string; sid?: string; message?: StoredMessage } }) => {
-    if (update.body?.t === "new-message" && update.body.sid === sid && update.body.message) receive(update.body.message);
+  // Our own messages are handled too: catch-up must not take them for the phone's.
+  const outbox = createOutbox(socket, sid, (seq) => seqs.take(seq));
+  const rpc = createSessionRpc(socket, sid, cipher);
+  const agentState = createVersionedValue({
+    socket, sid, cipher, event: "update-state", field: "agentState",
+    initial: initialState, initialVersion: session.agentStateVersion, parse: (v) => AgentState.catch(initialState).parse(v),
   });
-  socket.on("connect", () => void catchUp().catch(() => {}));
+  const sessionMetadata = createVersionedValue<Record<string, unknown>>({
+    socket, sid, cipher, event: "update-metadata", field: "metadata",
+    initial: metadata, initialVersion: session.metadataVersion, parse: (v) => Metadata.catch(metadata).parse(v),
+  });
+  const NewMessage = z.object({ body: z.object({ t: z.literal("new-message"), sid: z.literal(sid), message: StoredMessage }) });
+  socket.on("update", (update: unknown) => {
+    const parsed = NewMessage.safeParse(update);
+    if (parsed.success) receive(parsed.data.body.message);
+  });
+  const reconnected: Array<() => void> = [];
+  let connects = 0;
+  socket.on("connect", () => {
+    void catchUp().catch(() => {});
+    if (connects++ > 0) for (const listener of reconnected) listener();
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", (error) => reject(new Error(`could not connect to the daemon: ${error.message}`)));
@@ -93,15 +127,26 @@ export async function openSessionLink(input: {
 
   return {
     sessionId: sid,
+    cipher,
+    rpc,
+    agentState,
+    metadata: sessionMetadata,
     /** Encrypts and queues one message of this session (PROTOCOL.md §7 plaintext shapes). */
     send: (plaintext: unknown) => outbox.send(cipher.encrypt(plaintext)),
-    alive: (thinking: boolean) => socket.emit("session-alive", { sid, time: Date.now(), thinking }),
+    pendingMessages: () => outbox.pending(),
+    alive: (thinking: boolean, mode: "local" | "remote") =>
+      socket.emit("session-alive", { sid, time: Date.now(), thinking, mode }),
+    usage: (report: UsageReport) => socket.emit("usage-report", { ...report, sessionId: sid }),
+    /** Called after each reconnect (e.g. a restarted daemon), not on the first connect. */
+    onReconnect: (listener: () => void) => reconnected.push(listener),
     /** session-end, then waits (bounded) for queued messages before closing. */
     async close() {
-      await outbox.flush(2_000);
-      if (socket.connected) await socket.timeout(1_000).emitWithAck("ping").catch(() => {});
-      socket.emit("session-end", { sid, time: Date.now() });
-      await socket.timeout(1_000).emitWithAck("ping").catch(() => {});
+      // With no daemon to talk to, waiting only delays the exit (doctor kills after 1 s).
+      if (socket.connected) {
+        await outbox.flush(3_000);
+        socket.emit("session-end", { sid, time: Date.now() });
+        await socket.timeout(1_000).emitWithAck("ping").catch(() => {});
+      }
       socket.close();
     },
   };

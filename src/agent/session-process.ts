@@ -1,58 +1,138 @@
-import { createControlClient } from "../daemon/control/client.ts";
 import type { Config } from "../shared/env.ts";
 import type { Paths } from "../shared/paths.ts";
-import { VERSION } from "../shared/version.ts";
+import type { AgentAdapter } from "./agent.ts";
+import type { PhoneMessage } from "./agent-state.ts";
+import { claudeAdapter } from "./claude/adapter.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
+import { createDaemonRegistration } from "./daemon-registration.ts";
+import { createInbox } from "./inbox.ts";
+import { runLocalMode } from "./local-mode.ts";
+import { createPermissionBroker } from "./permissions.ts";
+import { createPresence, type Mode } from "./presence.ts";
+import { runRemoteMode } from "./remote-mode.ts";
+import type { SessionContext, SessionEnd } from "./session-context.ts";
 import { openSessionLink, type StartedBy } from "./session-link.ts";
-
-const NO_AGENT = `No agent is attached to this session yet (remcli ${VERSION}), so nothing will answer; your message was stored.`;
+import { createSessionMessages } from "./session-messages.ts";
+import type { Terminal } from "./terminal.ts";
 
 /**
- * A session process: registers its session with the daemon and keeps it alive until
- * SIGTERM/SIGINT. Until an agent runner is attached it answers each phone message
- * with an honest event saying so — never made-up agent output.
+ * A session process: registers its session with the daemon, then runs the agent in
+ * turns of remote mode (the phone drives) and local mode (the terminal drives) until
+ * it is asked to end or the agent ends. Its end is sent to the phone and recorded by
+ * the daemon with its reason.
  */
 export async function runSessionProcess(input: {
   config: Config;
   paths: Paths;
   daemon: DaemonAddress;
   startedBy: StartedBy;
+  startingMode: Mode;
   directory: string;
+  agentArgs: string[];
+  terminal: Terminal | null;
   say: (line: string) => void;
+  adapter?: AgentAdapter;
 }): Promise<number> {
-  const { config, daemon } = input;
+  const { config } = input;
+  const inbox = createInbox();
+  let refused = 0;
   const link = await openSessionLink({
-    daemon,
+    daemon: input.daemon,
     startedBy: input.startedBy,
     directory: input.directory,
-    onUserMessage: () =>
-      link.send({
-        role: "agent",
-        content: { type: "event", id: crypto.randomUUID(), data: { type: "message", message: NO_AGENT } },
-      }),
+    controlledByUser: input.startingMode === "local",
+    onUserMessage: (message) => {
+      if (!inbox.push(turnOf(message))) refused++;
+    },
   });
-
-  const control = createControlClient({ port: daemon.controlPort, key: daemon.controlKey });
-  const reported = await control.call("sessionStarted", {
+  const messages = createSessionMessages(link, config.messageLimitBytes);
+  if (refused > 0) messages.event({ type: "message", message: `${refused} messages could not be queued (too many waiting).` });
+  const registration = createDaemonRegistration({
+    paths: input.paths,
+    first: input.daemon,
     sessionId: link.sessionId,
-    pid: process.pid,
     startedBy: input.startedBy,
     directory: input.directory,
   });
+  const reported = await registration.started();
   if (!reported.ok) input.say(`remcli: could not report the session to the daemon: ${reported.error.message}`);
+  // A restarted daemon knows nothing of us until we tell it.
+  link.onReconnect(() => void registration.startedAgain());
 
-  link.alive(false);
-  const alive = setInterval(() => link.alive(false), config.sessionAliveMs);
-  input.say(`remcli session ${link.sessionId} in ${input.directory} (no agent attached yet; Ctrl-C ends it)`);
+  let requestEnd: (end: SessionEnd) => void = () => {};
+  const ending = new Promise<SessionEnd>((resolve) => (requestEnd = resolve));
+  const onSignal = (signal: NodeJS.Signals) => () => requestEnd({ reason: `${signal} received`, code: 0 });
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, onSignal(signal));
 
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGHUP", () => resolve("SIGHUP"));
-  });
-  clearInterval(alive);
+  const state: SessionContext["state"] = { conversationId: crypto.randomUUID(), launches: 0, permissionMode: "default" };
+  const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
+  const ctx: SessionContext = {
+    config,
+    adapter: input.adapter ?? claudeAdapter(config),
+    link,
+    messages,
+    presence: createPresence(link, config.sessionAliveMs, input.startingMode),
+    broker: createPermissionBroker({
+      agentState: link.agentState,
+      mode: () => state.permissionMode,
+      onModeChange: (mode) => handlers.modeChanged(mode),
+      onAbortTurn: () => void handlers.abort(),
+    }),
+    inbox,
+    directory: input.directory,
+    agentArgs: input.agentArgs,
+    terminal: input.terminal,
+    say: input.say,
+    state,
+    handlers,
+    ending,
+  };
+  serveSessionRpcs(ctx, requestEnd);
+  // The app sends its first message once the agent state has a version above 0.
+  void link.agentState.update((current) => current);
+  void link.metadata.update((metadata) => ({ ...metadata, claudeSessionId: state.conversationId }));
+  input.say(`remcli session ${link.sessionId} in ${input.directory} (${input.startingMode} mode; Ctrl-C ends it)`);
+
+  const end = await runModes(ctx, input.startingMode);
+  ctx.presence.stop();
   await link.close();
-  await control.call("sessionEnded", { sessionId: link.sessionId, pid: process.pid, reason: `${signal} received` });
-  input.say(`remcli session ${link.sessionId} ended (${signal})`);
-  return 0;
+  await registration.ended(end.reason);
+  input.say(`remcli session ${link.sessionId} ended (${end.reason})`);
+  return end.code;
+}
+
+async function runModes(ctx: SessionContext, first: Mode): Promise<SessionEnd> {
+  let mode = first;
+  for (;;) {
+    const outcome = mode === "remote" ? await runRemoteMode(ctx) : await runLocalMode(ctx);
+    if (outcome.kind === "end") return outcome.end;
+    if (outcome.to !== mode) ctx.messages.event({ type: "switch", mode: outcome.to });
+    mode = outcome.to;
+  }
+}
+
+function serveSessionRpcs(ctx: SessionContext, requestEnd: (end: SessionEnd) => void) {
+  const { rpc } = ctx.link;
+  rpc.serve("permission", (params) => ctx.broker.answer(params));
+  rpc.serve("abort", async () => {
+    await ctx.handlers.abort();
+    return { ok: true };
+  });
+  rpc.serve("switch", (params) => {
+    const to = (params as { to?: unknown } | null)?.to;
+    return to === "local" || to === "remote" ? ctx.handlers.switchTo(to) : false;
+  });
+  rpc.serve("killSession", () => {
+    // Answer first: the phone should hear "yes" before the session goes away.
+    setTimeout(() => requestEnd({ reason: "killed from the phone", code: 0 }), 10);
+    return { success: true, message: "Killing remcli process" };
+  });
+}
+
+function turnOf(message: PhoneMessage) {
+  return {
+    text: message.content.text,
+    permissionMode: message.meta?.permissionMode,
+    model: message.meta?.model ?? undefined,
+  };
 }

@@ -4,7 +4,7 @@ import { VERSION } from "../shared/version.ts";
 import { EXIT_USAGE } from "./cli-error.ts";
 import { daemonProgram } from "./daemon.ts";
 import { doctorProgram } from "./doctor.ts";
-import { sessionCommand, type SessionOptions } from "./session.ts";
+import { agentFlagsAfterDashes, sessionCommand, type SessionOptions } from "./session.ts";
 import { updateCommand, type UpdateOptions } from "./update.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
@@ -71,5 +71,5 @@ export function runCli(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const group = first === undefined ? undefined : GROUPS[first];
   if (group) return runProgram(group(), rest);
-  return runProgram(rootProgram(), argv);
+  return runProgram(rootProgram(), agentFlagsAfterDashes(argv));
 }

@@ -1,16 +1,45 @@
 import { readDaemonAddress } from "../agent/daemon-address.ts";
 import { runSessionProcess } from "../agent/session-process.ts";
+import { openTerminal } from "../agent/terminal.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
 import { cliContext, openCliStore } from "./context.ts";
 import { formatError } from "./format-error.ts";
 
-export type SessionOptions = { startingMode?: string; startedBy?: string };
+/** remcli's own flags of the default command, with whether each takes a value. */
+const OWN_FLAGS = new Map([
+  ["--starting-mode", true],
+  ["--started-by", true],
+  ["--help", false],
+  ["-h", false],
+  ["--version", false],
+  ["-v", false],
+]);
+
+/**
+ * `remcli --resume`, `remcli -c`, `remcli --model opus`: flags remcli does not know are
+ * the agent's. A `--` is put before the first of them, so the CLI parser hands them
+ * to the session untouched instead of refusing them.
+ */
+export function agentFlagsAfterDashes(argv: string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--" || !arg.startsWith("-")) return argv;
+    const [flag] = arg.split("=", 1);
+    const takesValue = OWN_FLAGS.get(flag!);
+    if (takesValue === undefined) return [...argv.slice(0, i), "--", ...argv.slice(i)];
+    if (takesValue && !arg.includes("=")) i++;
+  }
+  return argv;
+}
+
+export type SessionOptions = { startingMode?: string; startedBy?: string; "--"?: string[] };
 
 /**
  * `remcli` with no command: a session in this directory. From a terminal it first
- * makes sure the daemon runs (and says when it had to start it); the daemon spawns
- * its own sessions with `--started-by daemon`.
+ * makes sure the daemon runs (and says when it had to start it) and runs the agent
+ * in local mode; the daemon spawns its own sessions with `--started-by daemon`, in
+ * remote mode. Arguments after `--` go to the agent (`remcli -- --resume`).
  */
 export async function sessionCommand(options: SessionOptions): Promise<number> {
   const startedBy = options.startedBy ?? "terminal";
@@ -39,12 +68,18 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
     console.error(formatError({ code: "not_running", message: "the daemon is not running" }));
     return 1;
   }
+  // Local mode needs a terminal to give the agent; without one the phone drives.
+  const terminal = startedBy === "terminal" ? openTerminal() : null;
+  const startingMode = options.startingMode ?? (terminal ? "local" : "remote");
   return runSessionProcess({
     config: context.config,
     paths: context.paths,
     daemon,
     startedBy,
+    startingMode: startingMode === "local" && terminal ? "local" : "remote",
     directory: process.cwd(),
+    agentArgs: options["--"] ?? [],
+    terminal,
     say: (line) => console.error(line),
   });
 }

@@ -48,6 +48,9 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     ...(process.env as Record<string, string>),
     REMCLI_HOME: home,
     REMCLI_START_TIMEOUT_MS: "15000",
+    // Never the machine's own Claude Code: tests that want an agent bring the fake one.
+    REMCLI_CLAUDE_PATH: join(home, "claude-not-installed"),
+    REMCLI_CLAUDE_PROJECTS_DIR: join(home, "claude-projects"),
     ...extraEnv,
   };
   const spawned: Array<ReturnType<typeof Bun.spawn>> = [];

@@ -1,0 +1,80 @@
+import type { PermissionMode } from "./agent-state.ts";
+
+/**
+ * What a session needs from a coding agent. Claude Code is the one built now
+ * (`claude/adapter.ts`); Codex or Gemini would be further adapters of this shape.
+ *
+ * An agent runs either remotely (driven turn by turn from the phone, its output
+ * streamed back) or locally (its own UI in the terminal, mirrored by reading its
+ * transcript). Both continue the same conversation, named by `conversationId`.
+ */
+export type AgentAdapter = {
+  /** `metadata.flavor` for the phone, and the name in messages. */
+  flavor: string;
+  displayName: string;
+  /** The executable to run, or a message telling the user how to install it. */
+  locate(): { ok: true; executable: string } | { ok: false; message: string };
+  startRemote(options: RemoteOptions): RemoteAgent;
+  startLocal(options: LocalOptions): LocalAgent;
+};
+
+export type UserTurn = { text: string; permissionMode?: PermissionMode; model?: string };
+
+export type ToolAsk = { toolUseId: string; tool: string; input: Record<string, unknown>; signal: AbortSignal };
+export type ToolVerdict = { behavior: "allow" } | { behavior: "deny"; message: string; interrupt?: boolean };
+
+/** One message for the phone in the agent's own format: `content.data` of an `output` record. */
+export type AgentOutput = Record<string, unknown> & { type: string };
+
+export type TokenUsage = { input: number; output: number; cacheCreation: number; cacheRead: number };
+
+export type RemoteOptions = {
+  executable: string;
+  cwd: string;
+  /** The conversation: continued when it exists, else started under this id. */
+  conversationId: string;
+  permissionMode: PermissionMode;
+  /** Extra agent flags the user gave (`remcli --model x`), where they make sense remotely. */
+  args: string[];
+  onOutput(output: AgentOutput): void;
+  onConversationId(id: string): void;
+  onUsage(usage: TokenUsage, costUsd: number | null): void;
+  /** Busy from a turn's start to its result. */
+  onBusy(busy: boolean): void;
+  askTool(ask: ToolAsk): Promise<ToolVerdict>;
+};
+
+export type AgentEnd = { kind: "closed" } | { kind: "crashed"; message: string };
+
+export type RemoteAgent = {
+  /** Queues a user turn; turns run one after another, in order. False when the queue is full. */
+  send(turn: UserTurn): boolean;
+  /** Stops the current turn; the agent stays up for the next one. */
+  interrupt(): Promise<void>;
+  setPermissionMode(mode: PermissionMode): Promise<void>;
+  /** Turns not yet started. */
+  queued(): number;
+  /** Takes back the turns not yet started (the session hands them to its next mode). */
+  takeQueued(): UserTurn[];
+  close(): Promise<void>;
+  ended: Promise<AgentEnd>;
+};
+
+export type LocalOptions = {
+  executable: string;
+  cwd: string;
+  /** The conversation: continued when it exists, else started under this id. */
+  conversationId: string;
+  /** On the first launch the user's own `--resume` / `-c` choose the conversation instead. */
+  firstLaunch: boolean;
+  args: string[];
+};
+
+export type LocalAgent = {
+  /** Resolves with the exit code when the interactive agent ends, whatever the way. */
+  exited: Promise<number>;
+  /** Ends it (to hand over to the phone); resolves when it is gone. */
+  stop(): Promise<void>;
+  /** Since `startedAt`: new transcript entries, for the phone. */
+  mirror(onEntry: (entry: AgentOutput) => void, onConversationId: (id: string) => void): { stop(): void };
+};

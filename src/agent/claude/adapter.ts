@@ -1,0 +1,18 @@
+import type { Config } from "../../shared/env.ts";
+import type { AgentAdapter } from "../agent.ts";
+import { startClaudeLocal } from "./local.ts";
+import { locateClaude } from "./locate.ts";
+import { startClaudeRemote } from "./remote.ts";
+import { conversationExists } from "./transcript.ts";
+
+/** Claude Code behind the agent interface: the SDK remotely, its own UI locally. */
+export function claudeAdapter(config: Config): AgentAdapter {
+  return {
+    flavor: "claude",
+    displayName: "Claude Code",
+    locate: () => locateClaude(config.claudePath),
+    startRemote: (options) =>
+      startClaudeRemote(options, conversationExists(config.claudeProjectsDir, options.cwd, options.conversationId)),
+    startLocal: (options) => startClaudeLocal(options, config.claudeProjectsDir),
+  };
+}

@@ -1,0 +1,154 @@
+import { query, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
+import { errorMessage } from "../../shared/errors.ts";
+import type { AgentEnd, RemoteAgent, RemoteOptions } from "../agent.ts";
+import type { PermissionMode } from "../agent-state.ts";
+import { createTurnQueue } from "../turn-queue.ts";
+import { within } from "../within.ts";
+import { createOutputChain } from "./output-chain.ts";
+
+const STDERR_TAIL = 2_000;
+const CLOSE_GRACE_MS = 3_000;
+
+/**
+ * Claude Code driven through the official SDK in streaming-input mode: one `claude`
+ * process per remote stint, fed one user turn at a time (the next only after the
+ * previous turn's `result`), every tool use asked through `askTool`.
+ */
+export function startClaudeRemote(options: RemoteOptions, conversationExists: boolean): RemoteAgent {
+  const turns = createTurnQueue();
+  const chain = createOutputChain();
+  let mode: PermissionMode = options.permissionMode;
+  let model: string | undefined;
+  let conversationId = options.conversationId;
+  let closing = false;
+  let stderrTail = "";
+
+  const setBusy = (busy: boolean) => {
+    if (!busy) turns.idle();
+    options.onBusy(busy);
+  };
+
+  async function* input(): AsyncGenerator<SDKUserMessage> {
+    for (;;) {
+      const turn = await turns.next();
+      if (!turn) return;
+      // Mode and model travel with each phone message; apply them before its turn starts.
+      if (turn.permissionMode && turn.permissionMode !== mode) await applyMode(turn.permissionMode);
+      if (turn.model && turn.model !== model) {
+        model = turn.model;
+        await q.setModel(turn.model).catch(() => {});
+      }
+      setBusy(true);
+      yield { type: "user", message: { role: "user", content: turn.text }, parent_tool_use_id: null, session_id: conversationId };
+    }
+  }
+
+  const applyMode = async (next: PermissionMode) => {
+    mode = next;
+    await q.setPermissionMode(next).catch(() => {});
+  };
+
+  const q: Query = query({
+    prompt: input(),
+    options: {
+      pathToClaudeCodeExecutable: options.executable,
+      cwd: options.cwd,
+      // A conversation with no transcript yet (nothing was said) cannot be resumed: start it under its id.
+      ...(conversationExists ? { resume: conversationId } : { sessionId: conversationId }),
+      permissionMode: mode,
+      // Only lets the phone pick bypass later; it does not bypass anything by itself.
+      allowDangerouslySkipPermissions: true,
+      // The full Claude Code prompt and the user's settings and CLAUDE.md, as in the terminal.
+      systemPrompt: { type: "preset", preset: "claude_code" },
+      model: modelFlag(options.args),
+      stderr: (data) => {
+        stderrTail = (stderrTail + data).slice(-STDERR_TAIL);
+      },
+      canUseTool: async (tool, toolInput, context) => {
+        const verdict = await options.askTool({
+          toolUseId: context.toolUseID ?? crypto.randomUUID(),
+          tool,
+          input: toolInput,
+          signal: context.signal,
+        });
+        if (verdict.behavior === "allow") return { behavior: "allow", updatedInput: toolInput };
+        return { behavior: "deny", message: verdict.message, interrupt: verdict.interrupt };
+      },
+    },
+  });
+
+  const handle = (message: SDKMessage) => {
+    if ("session_id" in message && typeof message.session_id === "string" && message.session_id !== conversationId) {
+      conversationId = message.session_id;
+      options.onConversationId(conversationId);
+    }
+    if (message.type === "assistant") {
+      const usage = message.message.usage;
+      if (usage) options.onUsage(tokensOf(usage), null);
+    }
+    if (message.type === "result") options.onUsage(tokensOf(message.usage), message.total_cost_usd ?? null);
+    const output = chain.convert(message);
+    if (output) options.onOutput(output);
+    if (message.type === "result") setBusy(false);
+  };
+
+  const ended: Promise<AgentEnd> = (async () => {
+    try {
+      for await (const message of q) handle(message);
+      if (closing) return { kind: "closed" as const };
+      return { kind: "crashed" as const, message: withStderr("Claude Code exited unexpectedly", stderrTail) };
+    } catch (error) {
+      if (closing) return { kind: "closed" as const };
+      return { kind: "crashed" as const, message: withStderr(errorMessage(error), stderrTail) };
+    } finally {
+      turns.close();
+      options.onBusy(false);
+    }
+  })();
+
+  return {
+    send: (turn) => turns.push(turn),
+    async interrupt() {
+      await q.interrupt().catch(() => {});
+    },
+    setPermissionMode: applyMode,
+    queued: () => turns.size(),
+    takeQueued: () => turns.drain(),
+    async close() {
+      closing = true;
+      turns.close();
+      // Ending the input lets claude finish cleanly; a stuck one is killed.
+      if (!(await within(ended, CLOSE_GRACE_MS))) q.close();
+      await ended;
+    },
+    ended,
+  };
+}
+
+type ApiUsage = {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+};
+
+function tokensOf(usage: ApiUsage | undefined) {
+  return {
+    input: usage?.input_tokens ?? 0,
+    output: usage?.output_tokens ?? 0,
+    cacheCreation: usage?.cache_creation_input_tokens ?? 0,
+    cacheRead: usage?.cache_read_input_tokens ?? 0,
+  };
+}
+
+function modelFlag(args: string[]): string | undefined {
+  const at = args.findIndex((arg) => arg === "--model" || arg.startsWith("--model="));
+  if (at < 0) return undefined;
+  const arg = args[at]!;
+  return arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[at + 1];
+}
+
+function withStderr(message: string, stderr: string): string {
+  const tail = stderr.trim().split("\n").slice(-5).join("\n");
+  return tail ? `${message}\n${tail}` : message;
+}

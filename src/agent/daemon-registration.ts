@@ -1,0 +1,48 @@
+import { createControlClient } from "../daemon/control/client.ts";
+import type { Paths } from "../shared/paths.ts";
+import { readDaemonAddress, type DaemonAddress } from "./daemon-address.ts";
+import type { StartedBy } from "./session-link.ts";
+
+const RETRIES = 20;
+const RETRY_MS = 250;
+
+/**
+ * The session's standing with the daemon's control API. The control port changes
+ * with every daemon start, so each call reads the current address first: after a
+ * daemon restart the session reports itself to the new one, and its end is
+ * recorded by whichever daemon runs then.
+ */
+export function createDaemonRegistration(input: {
+  paths: Paths;
+  first: DaemonAddress;
+  sessionId: string;
+  startedBy: StartedBy;
+  directory: string;
+}) {
+  let address = input.first;
+  const control = () => {
+    address = readDaemonAddress(input.paths) ?? address;
+    return createControlClient({ port: address.controlPort, key: address.controlKey });
+  };
+  const started = () =>
+    control().call("sessionStarted", {
+      sessionId: input.sessionId,
+      pid: process.pid,
+      startedBy: input.startedBy,
+      directory: input.directory,
+    });
+
+  return {
+    started,
+    /** After a reconnect the new daemon may still be starting: retry for a few seconds. */
+    async startedAgain(): Promise<boolean> {
+      for (let attempt = 0; attempt < RETRIES; attempt++) {
+        if ((await started()).ok) return true;
+        await Bun.sleep(RETRY_MS);
+      }
+      return false;
+    },
+    ended: (reason: string) =>
+      control().call("sessionEnded", { sessionId: input.sessionId, pid: process.pid, reason: reason.slice(0, 500) }),
+  };
+}

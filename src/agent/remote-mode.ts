@@ -1,0 +1,146 @@
+import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
+import type { PermissionBroker } from "./permissions.ts";
+import { rememberConversation, setControlledByUser, type ModeOutcome, type SessionContext } from "./session-context.ts";
+
+const FULL_QUEUE = "Too many messages are waiting for the agent; this one was not queued.";
+
+/**
+ * The phone drives the agent: its messages become turns (queued in order while the
+ * agent works), the agent's output goes back as session messages, its tool uses wait
+ * for the phone's answer. Ends when the session ends, the agent dies, or the terminal
+ * takes control back.
+ */
+export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
+  const located = ctx.adapter.locate();
+  if (!located.ok) return runWithoutAgent(ctx, located.message);
+  ctx.presence.setMode("remote");
+  void setControlledByUser(ctx, false);
+  let stopping = false;
+  let lastCost = 0;
+
+  const agent: RemoteAgent = ctx.adapter.startRemote({
+    executable: located.executable,
+    cwd: ctx.directory,
+    conversationId: ctx.state.conversationId,
+    permissionMode: ctx.state.permissionMode,
+    args: ctx.agentArgs,
+    onOutput: (output) => ctx.messages.output(withDecisions(output, ctx.broker)),
+    onConversationId: (id) => rememberConversation(ctx, id),
+    onUsage: (usage, cost) => {
+      if (cost !== null) lastCost = cost;
+      ctx.link.usage(usageReport(usage, lastCost));
+    },
+    onBusy: (busy) => {
+      ctx.presence.setThinking(busy);
+      if (!busy && !stopping && agent.queued() === 0) ctx.messages.event({ type: "ready" });
+    },
+    askTool: (ask) => ctx.broker.ask(ask),
+  });
+  ctx.state.launches++;
+
+  const release = ctx.inbox.listen((turn) => {
+    if (turn.permissionMode) ctx.state.permissionMode = turn.permissionMode;
+    if (!agent.send(turn)) ctx.messages.event({ type: "message", message: FULL_QUEUE });
+    return "taken";
+  });
+  let takeBack: (() => void) | null = null;
+  const tookBack = new Promise<ModeOutcome>((resolve) => {
+    takeBack = () => resolve({ kind: "switch", to: "local" });
+  });
+  ctx.handlers.abort = async () => {
+    await agent.interrupt();
+    // Whatever the agent still asks about belongs to the stopped turn.
+    ctx.broker.cancelAll("The turn was aborted.");
+    ctx.messages.event({ type: "message", message: "Aborted by user" });
+  };
+  ctx.handlers.modeChanged = (mode) => {
+    ctx.state.permissionMode = mode;
+    void agent.setPermissionMode(mode);
+  };
+  ctx.handlers.switchTo = (to) => {
+    if (to === "remote") return true;
+    if (!ctx.terminal) return false;
+    takeBack?.();
+    return true;
+  };
+  const key = ctx.terminal?.waitForKey();
+  if (ctx.terminal) ctx.terminal.say("remcli: the phone is in control. Press any key to take it back here (Ctrl-C ends the session).");
+
+  const outcome = await Promise.race<ModeOutcome>([
+    agent.ended.then((end) =>
+      end.kind === "crashed"
+        ? crashed(ctx, end.message)
+        : { kind: "end", end: { reason: "Claude Code exited", code: 0 } },
+    ),
+    ctx.ending.then((end) => ({ kind: "end", end })),
+    tookBack,
+    ...(key ? [key.pressed.then((pressed): ModeOutcome => (pressed === "interrupt" ? { kind: "end", end: { reason: "ended with Ctrl-C in the terminal", code: 0 } } : { kind: "switch", to: "local" }))] : []),
+  ]);
+  stopping = true;
+  key?.cancel();
+  release();
+  // Turns the agent had not started wait for the next mode.
+  ctx.inbox.unshift(agent.takeQueued());
+  ctx.broker.cancelAll(outcome.kind === "switch" ? "The terminal took control back." : "The session ended.");
+  await agent.close();
+  return outcome;
+}
+
+function crashed(ctx: SessionContext, message: string): ModeOutcome {
+  ctx.messages.event({ type: "message", message: `Claude Code stopped unexpectedly: ${message}` });
+  ctx.say(`remcli: Claude Code stopped unexpectedly: ${message}`);
+  return { kind: "end", end: { reason: `agent crashed: ${message.split("\n")[0]}`, code: 1 } };
+}
+
+/**
+ * No agent to run (not installed): the session stays up and says so to every phone
+ * message, and starts the agent as soon as it is there.
+ */
+async function runWithoutAgent(ctx: SessionContext, message: string): Promise<ModeOutcome> {
+  ctx.say(`remcli: ${message}`);
+  ctx.messages.event({ type: "message", message });
+  ctx.presence.setMode("remote");
+  let installed: (() => void) | null = null;
+  const retry = new Promise<ModeOutcome>((resolve) => {
+    installed = () => resolve({ kind: "switch", to: "remote" });
+  });
+  const release = ctx.inbox.listen(() => {
+    if (ctx.adapter.locate().ok) {
+      installed?.();
+      return "declined";
+    }
+    ctx.messages.event({ type: "message", message });
+    return "taken";
+  });
+  const outcome = await Promise.race<ModeOutcome>([ctx.ending.then((end) => ({ kind: "end", end })), retry]);
+  release();
+  return outcome;
+}
+
+/** Adds the phone's permission decision to each tool result it applies to, as the app shows it. */
+function withDecisions(output: AgentOutput, broker: PermissionBroker): AgentOutput {
+  if (output.type !== "user") return output;
+  const message = output.message as { content?: unknown } | undefined;
+  if (!Array.isArray(message?.content)) return output;
+  const content = message.content.map((block: unknown) => {
+    const toolUseId = (block as { type?: string; tool_use_id?: unknown }).tool_use_id;
+    if ((block as { type?: string }).type !== "tool_result" || typeof toolUseId !== "string") return block;
+    const permissions = broker.takeDecision(toolUseId);
+    return permissions ? { ...(block as object), permissions } : block;
+  });
+  return { ...output, message: { ...message, content } };
+}
+
+function usageReport(usage: TokenUsage, costUsd: number) {
+  return {
+    key: "claude-session",
+    tokens: {
+      total: usage.input + usage.output + usage.cacheCreation + usage.cacheRead,
+      input: usage.input,
+      output: usage.output,
+      cache_creation: usage.cacheCreation,
+      cache_read: usage.cacheRead,
+    },
+    cost: { total: costUsd, input: 0, output: 0 },
+  };
+}

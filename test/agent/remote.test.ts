@@ -1,0 +1,133 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
+import { assistantText, eventOf, fakeClaude, outputOf, phoneSession, type Plain } from "../helpers/agent.ts";
+import { collect, startDaemon, type Daemon } from "../helpers/p2p.ts";
+import { eventually, isAlive } from "../helpers/sandbox.ts";
+import { childRows, machineRpc } from "../helpers/sessions.ts";
+
+async function spawnFromPhone(daemon: Daemon, name: string) {
+  const phone = await daemon.connect();
+  const directory = join(daemon.box.home, "work", name);
+  mkdirSync(directory, { recursive: true });
+  const answer = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory });
+  if (answer.type !== "success") throw new Error(`spawn failed: ${JSON.stringify(answer)}`);
+  const session = await phoneSession(daemon, phone, answer.sessionId);
+  // The app waits for this before it sends: the agent is connected and ready.
+  await eventually("the agent state to be written", async () => ((await session.state()).version > 0 ? true : undefined));
+  return { phone, sessionId: answer.sessionId as string, session, directory };
+}
+
+const row = (daemon: Daemon, sessionId: string) => childRows(daemon.box).find((r) => r.sessionId === sessionId);
+const texts = (messages: Plain[]) => messages.map(assistantText).filter((t): t is string => t !== undefined);
+
+describe("remote mode: the phone drives Claude Code", () => {
+  test("messages, permissions allowed and denied, abort, queued turns, usage and stop, end to end", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { phone, sessionId, session } = await spawnFromPhone(daemon, "project");
+    const ephemeral = collect<any>(phone, "ephemeral");
+
+    // A plain message: init, the answer, the result, then "ready" — in that order.
+    const first = await session.send("hello");
+    await session.waitFor("the ready event", (m) => eventOf(m)?.type === "ready", first);
+    const afterFirst = (await session.history()).filter((m) => m.seq > first);
+    expect(afterFirst.map((m) => outputOf(m)?.type ?? eventOf(m)?.type)).toEqual(["system", "assistant", "result", "ready"]);
+    expect(assistantText(afterFirst[1]!)).toBe("echo: hello");
+    expect(outputOf(afterFirst[1]!)).toMatchObject({ uuid: expect.any(String), message: { role: "assistant", model: "fake-claude" } });
+    expect((await session.state()).metadata.claudeSessionId).toEqual(expect.any(String));
+
+    // A tool use the phone allows.
+    const allowAt = await session.send("please run a tool");
+    const allowId = await session.openRequest("Bash");
+    expect((await session.state()).agentState.requests[allowId]).toMatchObject({ tool: "Bash", arguments: { command: "ls" } });
+    expect(await session.rpc("permission", { id: allowId, approved: true, decision: "approved" })).toEqual({ ok: true });
+    const allowed = await session.waitFor("the tool result", (m) => outputOf(m)?.type === "user", allowAt);
+    expect(outputOf(allowed).message.content[0]).toMatchObject({ type: "tool_result", tool_use_id: allowId, content: "file-a\nfile-b", permissions: { result: "approved" } });
+    await session.waitFor("the answer after the tool", (m) => assistantText(m) === "Found two files.", allowAt);
+    expect((await session.state()).agentState).toMatchObject({ requests: {}, completedRequests: { [allowId]: { status: "approved" } } });
+
+    // A tool use the phone denies, with a reason the agent gets.
+    const denyAt = await session.send("run the tool again");
+    const denyId = await session.openRequest("Bash");
+    await session.rpc("permission", { id: denyId, approved: false, reason: "not now", decision: "denied" });
+    const denied = await session.waitFor("the denied tool result", (m) => outputOf(m)?.type === "user", denyAt);
+    expect(outputOf(denied).message.content[0]).toMatchObject({ is_error: true, content: "not now", permissions: { result: "denied" } });
+    await session.waitFor("the answer after the denial", (m) => assistantText(m) === "I will not run it.", denyAt);
+
+    // Abort while the agent waits for a permission: the turn stops, the session stays.
+    const abortAt = await session.send("a tool I will abort");
+    const abortId = await session.openRequest("Bash");
+    expect(await session.rpc("abort", {})).toEqual({ ok: true });
+    await session.waitFor("the aborted result", (m) => outputOf(m)?.subtype === "error_during_execution", abortAt);
+    await session.waitFor("the abort notice", (m) => eventOf(m)?.message === "Aborted by user", abortAt);
+    await eventually("the request to be canceled", async () =>
+      (await session.state()).agentState.completedRequests[abortId]?.status === "canceled" ? true : undefined,
+    );
+
+    // Turns sent back to back run one after another, in order, none lost.
+    const queuedAt = await session.send("q1");
+    await session.send("q2");
+    await session.send("q3");
+    await session.waitFor("the third answer", (m) => assistantText(m) === "echo: q3", queuedAt);
+    expect(texts((await session.history()).filter((m) => m.seq > queuedAt))).toEqual(["echo: q1", "echo: q2", "echo: q3"]);
+
+    // Activity and usage reached the phone.
+    const activity = ephemeral.filter((e) => e.type === "activity" && e.id === sessionId);
+    expect(activity.some((e) => e.thinking === true)).toBe(true);
+    expect(activity.at(-1)).toMatchObject({ active: true, thinking: false });
+    expect(ephemeral.find((e) => e.type === "usage" && e.id === sessionId)).toMatchObject({
+      key: "claude-session",
+      tokens: { input: 10, output: 5, total: 15 },
+    });
+
+    // Stop from the phone: the agent goes with the session, the record says why.
+    const pid = row(daemon, sessionId)!.pid;
+    expect(await machineRpc(daemon, phone, "stop-session", { sessionId })).toEqual({ message: "Session stopped (SIGTERM)" });
+    expect(row(daemon, sessionId)!.endReason).toBe("stopped by request with SIGTERM");
+    expect(isAlive(pid)).toBe(false);
+    await eventually("the session to be inactive", async () => {
+      const sessions = (await daemon.api("/v1/sessions")).body.sessions as Array<{ id: string; active: boolean }>;
+      return sessions.find((s) => s.id === sessionId)?.active === false ? true : undefined;
+    });
+  }, 40_000);
+
+  test("permission modes from the phone: accept-edits lets edits through, bypass lets everything through", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { session } = await spawnFromPhone(daemon, "modes");
+
+    const editAt = await session.send("edit with a tool", { permissionMode: "acceptEdits" });
+    await session.waitFor("the edit to go through unasked", (m) => assistantText(m) === "Found two files.", editAt);
+    const bashAt = await session.send("a bash tool", { permissionMode: "acceptEdits" });
+    const asked = await session.openRequest("Bash");
+    // "Allow for this session" with the mode switched to bypass: later tools are not asked.
+    await session.rpc("permission", { id: asked, approved: true, decision: "approved_for_session", mode: "bypassPermissions" });
+    await session.waitFor("the answer", (m) => assistantText(m) === "Found two files.", bashAt);
+    const againAt = await session.send("another bash tool", { permissionMode: "bypassPermissions" });
+    await session.waitFor("the unasked answer", (m) => assistantText(m) === "Found two files.", againAt);
+    expect(Object.keys((await session.state()).agentState.completedRequests)).toEqual([asked]);
+  }, 30_000);
+
+  test("a crashing agent is reported to the phone and ends the session with that reason", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { sessionId, session } = await spawnFromPhone(daemon, "crash");
+    const at = await session.send("please crash");
+    const notice = await session.waitFor("the crash notice", (m) => eventOf(m)?.type === "message", at);
+    expect(eventOf(notice).message).toContain("Claude Code stopped unexpectedly");
+    const ended = await eventually("the record to end", () => row(daemon, sessionId)?.endReason ?? undefined);
+    expect(ended).toStartWith("ended by the session: agent crashed:");
+    await eventually("the process to exit", () => (isAlive(row(daemon, sessionId)!.pid) ? undefined : true));
+  }, 30_000);
+
+  test("killSession from the phone ends the session and its agent", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { sessionId, session } = await spawnFromPhone(daemon, "kill");
+    expect(await session.rpc("killSession", {})).toEqual({ success: true, message: "Killing remcli process" });
+    const ended = await eventually("the record to end", () => row(daemon, sessionId)?.endReason ?? undefined);
+    expect(ended).toBe("ended by the session: killed from the phone");
+    await eventually("the process to exit", () => (isAlive(row(daemon, sessionId)!.pid) ? undefined : true));
+  }, 30_000);
+});
