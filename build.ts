@@ -5,12 +5,20 @@
  *   bun build.ts --target linux-arm64 one target (or --target all)
  *   bun build.ts --outdir DIR         somewhere else (tests build into temp dirs)
  * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B").
+ *
+ * The phone app (src/web/) is bundled first with Bun's bundler into hashed, gzipped
+ * files, written as a generated module to a temp directory, and compiled into every
+ * binary through the `remcli-embedded-web` import (src/p2p/web-assets.ts). Nothing is
+ * generated inside the source tree: from source, the daemon bundles the app in memory.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
+import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts";
+import { bundleWebApp } from "./src/web/bundle.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];
@@ -39,6 +47,25 @@ const version = process.env.REMCLI_VERSION ?? pkg.version;
 const outdir = resolve(values.outdir);
 mkdirSync(outdir, { recursive: true });
 
+const webStarted = performance.now();
+const webAssets = compressWebFiles(await bundleWebApp());
+const webDir = mkdtempSync(join(tmpdir(), "remcli-web-"));
+const webModule = join(webDir, "embedded-web.ts");
+writeFileSync(webModule, embeddedModuleSource(webAssets));
+process.on("exit", () => rmSync(webDir, { recursive: true, force: true }));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const scripts = webAssets.filter((a) => a.path.endsWith(".js"));
+console.log(
+  `web app  ${webAssets.length} files  js ${kb(scripts.reduce((n, a) => n + a.body.length, 0))} (gzip ${kb(scripts.reduce((n, a) => n + a.gzip.length, 0))})  ${((performance.now() - webStarted) / 1000).toFixed(1)} s`,
+);
+/** Resolves the app's embedded-files import to the module generated above. */
+const embedWebApp: Bun.BunPlugin = {
+  name: "remcli-embedded-web",
+  setup(build) {
+    build.onResolve({ filter: /^remcli-embedded-web$/ }, () => ({ path: webModule }));
+  },
+};
+
 const sums: string[] = [];
 let failed = 0;
 for (const target of targets) {
@@ -48,7 +75,8 @@ for (const target of targets) {
     const result = await Bun.build({
       entrypoints: [join(import.meta.dir, "src", "main.ts")],
       compile: { target: `bun-${target}` as Bun.Build.CompileTarget, outfile: file },
-      define: { REMCLI_EMBEDDED_VERSION: JSON.stringify(version) },
+      define: { REMCLI_EMBEDDED_VERSION: JSON.stringify(version), REMCLI_WEB_EMBEDDED: "true" },
+      plugins: [embedWebApp],
       minify: true,
     });
     if (!result.success) throw new Error(result.logs.map(String).join("\n"));

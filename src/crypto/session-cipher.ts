@@ -1,5 +1,5 @@
 import { aesGcmOpen, aesGcmSeal } from "./aes-gcm.ts";
-import { contentKeyPair, DATA_KEY_BYTES, unwrapDataKey, wrapDataKey } from "./data-key.ts";
+import { contentKeyPair, DATA_KEY_BYTES, unwrapDataKey, wrapDataKey, type BoxKeyPair } from "./data-key.ts";
 import { fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from "./encoding.ts";
 import { secretboxOpen, secretboxSeal } from "./secretbox.ts";
 
@@ -15,14 +15,19 @@ export type Cipher = {
  * key when it has one, else the legacy secretbox under the master secret. A data key
  * that does not unwrap under this master gives a cipher that decrypts nothing.
  */
-export function createCipher(master: Uint8Array, dataEncryptionKey: string | null): Cipher {
+export function createCipher(
+  master: Uint8Array,
+  dataEncryptionKey: string | null,
+  // A phone with many sessions derives this once instead of once per session (a curve25519 operation).
+  keyPair: () => BoxKeyPair = () => contentKeyPair(master),
+): Cipher {
   if (dataEncryptionKey === null) {
     return {
       encrypt: (value) => toBase64(secretboxSeal(master, utf8(JSON.stringify(value)))),
       decrypt: (encrypted) => parseJson(open(encrypted, (bytes) => secretboxOpen(master, bytes))),
     };
   }
-  const key = unwrapDataKey(dataEncryptionKey, contentKeyPair(master).secretKey);
+  const key = unwrapDataKey(dataEncryptionKey, keyPair().secretKey);
   return {
     encrypt(value) {
       if (!key) throw new Error("the data encryption key does not unwrap under this secret");

@@ -1,8 +1,10 @@
 import qrcode from "qrcode-terminal";
 import { toBase64 } from "../crypto/encoding.ts";
+import type { PairingPayload } from "../protocol/pairing.ts";
 
-/** What the QR carries (PROTOCOL.md §1); the secret rides in the URL fragment only. */
-export type PairingPayload = { mode: "p2p"; host: string; port: number; key: string; v: 1 };
+// What the QR carries (PROTOCOL.md §1); the secret rides in the URL fragment only. The
+// schema lives in protocol/ because the web app parses the same payload.
+export type { PairingPayload };
 
 export function pairingPayload(input: {
   host: string;

@@ -1,23 +1,68 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { errorMessage } from "../../shared/errors.ts";
+import { createWebAssetSource, type WebAsset, type WebAssetSource } from "../web-assets.ts";
 
-const PLACEHOLDER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>remcli</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-<h1>remcli</h1>
-<p>This daemon is running and paired by the QR code you scanned.</p>
-<p>The web app for this version is not bundled yet; use the remcli phone app with the same QR code.</p>
-</body></html>`;
+/** One per process: the app's files do not change while the daemon runs. */
+const sharedSource = createWebAssetSource();
+
+const isApi = (path: string) => /^\/v[12](\/|$)/.test(path);
 
 /**
- * The web app's pages (open routes). Until the app is bundled, an honest placeholder:
- * every GET outside /v1 and /v2 serves it (SPA fallback), so the QR URL opens a page.
+ * A Content-Security-Policy that allows only this daemon: our own scripts and styles, no
+ * inline code, no framing, and connections back to this host (REST and the WebSocket).
  */
-export function webAppRoutes() {
+function contentSecurityPolicy(host: string | undefined): string {
+  const self = host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? ` ws://${host} wss://${host}` : "";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "manifest-src 'self'",
+    `connect-src 'self'${self}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+function serve(c: Context, asset: WebAsset): Response {
+  const headers: Record<string, string> = {
+    "content-type": asset.contentType,
+    "cache-control": asset.immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    etag: asset.etag,
+    vary: "accept-encoding",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": contentSecurityPolicy(c.req.header("host")),
+  };
+  if (c.req.header("if-none-match") === asset.etag) return new Response(null, { status: 304, headers });
+  const gzip = /\bgzip\b/.test(c.req.header("accept-encoding") ?? "");
+  if (gzip) headers["content-encoding"] = "gzip";
+  return new Response(gzip ? asset.gzip : asset.body, { status: 200, headers });
+}
+
+/**
+ * The phone app (open routes, PROTOCOL.md §6): hashed files under /assets/ cached for
+ * good, and index.html — never cached, so a new daemon version is picked up at once — for
+ * `/`, `/terminal/connect` (the QR URL) and any other non-API GET (client-side routes).
+ */
+export function webAppRoutes(source: WebAssetSource = sharedSource) {
   const app = new Hono();
   app.get("*", async (c, next) => {
-    if (c.req.path.startsWith("/v1/") || c.req.path.startsWith("/v2/")) return next();
-    return c.html(PLACEHOLDER, 200, { "cache-control": "no-cache" });
+    const path = c.req.path;
+    if (isApi(path)) return next();
+    let assets;
+    try {
+      assets = await source();
+    } catch (error) {
+      return c.text(`The remcli web app could not be loaded: ${errorMessage(error)}`, 503, { "cache-control": "no-store" });
+    }
+    const asset = assets.get(path);
+    if (asset) return serve(c, asset);
+    // A missing hashed file must not get index.html: the browser would run HTML as a script.
+    if (path.startsWith("/assets/")) return c.text("Not found", 404);
+    return serve(c, assets.index);
   });
   return app;
 }

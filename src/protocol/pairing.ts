@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/**
+ * What the QR carries in its URL fragment (PROTOCOL.md §1). The daemon builds it
+ * (src/p2p/qr.ts), the web app parses it with this schema.
+ */
+export const PairingPayload = z.object({
+  mode: z.literal("p2p"),
+  host: z.string().min(1).max(2048),
+  port: z.number().int().min(0).max(65535),
+  key: z.string().min(1).max(200),
+  v: z.number(),
+});
+export type PairingPayload = z.infer<typeof PairingPayload>;
+
+/** Where a client talks to the daemon: `http://host:port`, or the tunnel URL itself when port is 0. */
+export function pairingEndpoint(payload: Pick<PairingPayload, "host" | "port">): string {
+  if (payload.port === 0) return payload.host.replace(/\/+$/, "");
+  const host = payload.host.includes(":") && !payload.host.startsWith("[") ? `[${payload.host}]` : payload.host;
+  return `http://${host}:${payload.port}`;
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+
+// Plaintext shapes inside the encrypted blobs (PROTOCOL.md §7), as the phone reads and
+// writes them. Agent output is Claude Code's own message objects: only the fields we
+// render are checked, the rest passes through.
+
+export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]);
+export type PermissionMode = z.infer<typeof PermissionMode>;
+
+export const PermissionDecision = z.enum(["approved", "approved_for_session", "denied", "abort"]);
+
+/** A user turn as the phone sends it; `meta` carries the permission mode for this turn. */
+export const UserMessage = z.object({
+  role: z.literal("user"),
+  content: z.object({ type: z.literal("text"), text: z.string() }),
+  localKey: z.string().optional(),
+  meta: z.object({ sentFrom: z.string().optional(), permissionMode: PermissionMode.optional() }).passthrough().optional(),
+});
+export type UserMessage = z.infer<typeof UserMessage>;
+
+const TextBlock = z.object({ type: z.literal("text"), text: z.string() }).passthrough();
+const ThinkingBlock = z.object({ type: z.literal("thinking"), thinking: z.string() }).passthrough();
+const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string(), name: z.string(), input: z.unknown() }).passthrough();
+const ToolResultBlock = z
+  .object({
+    type: z.literal("tool_result"),
+    tool_use_id: z.string(),
+    content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough())]).optional(),
+    is_error: z.boolean().optional(),
+  })
+  .passthrough();
+export const ContentBlock = z.union([TextBlock, ThinkingBlock, ToolUseBlock, ToolResultBlock]);
+export type ContentBlock = z.infer<typeof ContentBlock>;
+/** Blocks we do not know (images, future types) are kept as `unknown` and shown as such. */
+const AnyBlock = z.union([ContentBlock, z.object({ type: z.string() }).passthrough()]);
+
+export const Usage = z
+  .object({
+    input_tokens: z.number(),
+    output_tokens: z.number(),
+    cache_creation_input_tokens: z.number().optional(),
+    cache_read_input_tokens: z.number().optional(),
+  })
+  .passthrough();
+
+export const ClaudeOutput = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("assistant"),
+    uuid: z.string().optional(),
+    message: z.object({ content: z.array(AnyBlock), model: z.string().optional(), usage: Usage.optional() }).passthrough(),
+  }).passthrough(),
+  z.object({
+    type: z.literal("user"),
+    uuid: z.string().optional(),
+    message: z.object({ content: z.union([z.string(), z.array(AnyBlock)]) }).passthrough(),
+    isMeta: z.boolean().nullish(),
+  }).passthrough(),
+  z.object({
+    type: z.literal("result"),
+    subtype: z.string().optional(),
+    total_cost_usd: z.number().optional(),
+    duration_ms: z.number().optional(),
+    num_turns: z.number().optional(),
+    usage: Usage.optional(),
+    is_error: z.boolean().optional(),
+    result: z.string().optional(),
+  }).passthrough(),
+  z.object({ type: z.literal("summary"), summary: z.string() }).passthrough(),
+  z.object({ type: z.literal("system") }).passthrough(),
+]);
+export type ClaudeOutput = z.infer<typeof ClaudeOutput>;
+
+export const AgentEvent = z.union([
+  z.object({ type: z.literal("switch"), mode: z.enum(["local", "remote"]) }),
+  z.object({ type: z.literal("message"), message: z.string() }),
+  z.object({ type: z.literal("limit-reached"), endsAt: z.number() }),
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.string() }).passthrough(),
+]);
+
+export const AgentMessage = z.object({
+  role: z.literal("agent"),
+  content: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("output"), data: ClaudeOutput }),
+    z.object({ type: z.literal("event"), id: z.string().optional(), data: AgentEvent }),
+  ]),
+  meta: z.object({}).passthrough().optional(),
+});
+export type AgentMessage = z.infer<typeof AgentMessage>;
+
+export const MessagePlaintext = z.union([UserMessage, AgentMessage]);
+export type MessagePlaintext = z.infer<typeof MessagePlaintext>;
+
+export const SessionMetadata = z
+  .object({
+    path: z.string().default(""),
+    host: z.string().optional(),
+    homeDir: z.string().optional(),
+    version: z.string().optional(),
+    name: z.string().optional(),
+    summary: z.union([z.string(), z.object({ text: z.string() }).passthrough()]).optional(),
+    os: z.string().optional(),
+    machineId: z.string().optional(),
+    flavor: z.string().nullish(),
+    startedBy: z.string().optional(),
+    lifecycleState: z.string().optional(),
+  })
+  .passthrough();
+export type SessionMetadata = z.infer<typeof SessionMetadata>;
+
+const PendingRequest = z.object({ tool: z.string(), arguments: z.unknown(), createdAt: z.number().optional() }).passthrough();
+const CompletedRequest = PendingRequest.extend({
+  completedAt: z.number().optional(),
+  status: z.enum(["canceled", "denied", "approved"]),
+  reason: z.string().optional(),
+  decision: z.string().optional(),
+}).passthrough();
+
+export const AgentState = z
+  .object({
+    controlledByUser: z.boolean().nullish(),
+    requests: z.record(z.string(), PendingRequest).nullish(),
+    completedRequests: z.record(z.string(), CompletedRequest).nullish(),
+  })
+  .passthrough();
+export type AgentState = z.infer<typeof AgentState>;
+
+/** The `permission` session RPC params (reference ops.ts). */
+export const PermissionParams = z.object({
+  id: z.string(),
+  approved: z.boolean(),
+  reason: z.string().optional(),
+  mode: PermissionMode.optional(),
+  allowTools: z.array(z.string()).optional(),
+  decision: PermissionDecision.optional(),
+});
+export type PermissionParams = z.infer<typeof PermissionParams>;
+
+export const MachineMetadata = z
+  .object({
+    host: z.string().default("unknown host"),
+    platform: z.string().default(""),
+    remcliCliVersion: z.string().default(""),
+    homeDir: z.string().default(""),
+    displayName: z.string().optional(),
+  })
+  .passthrough();
+export type MachineMetadata = z.infer<typeof MachineMetadata>;
+
+export const DaemonState = z
+  .object({
+    status: z.string(),
+    pid: z.number().optional(),
+    startedAt: z.number().optional(),
+    shutdownRequestedAt: z.number().optional(),
+  })
+  .passthrough();
+export type DaemonState = z.infer<typeof DaemonState>;
+
+/** `spawn-remcli-session` answer (PROTOCOL.md §4). */
+export const SpawnAnswer = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("success"), sessionId: z.string() }),
+  z.object({ type: z.literal("requestToApproveDirectoryCreation"), directory: z.string() }),
+  z.object({ type: z.literal("error"), errorMessage: z.string() }),
+]);
+export type SpawnAnswer = z.infer<typeof SpawnAnswer>;

@@ -1,0 +1,91 @@
+import { join } from "node:path";
+
+/**
+ * Builds the phone app with Bun's bundler into the files the daemon serves. Runs in
+ * Bun, never in the browser: build.ts calls it to embed the app in the binary, and a
+ * daemon started from source calls it on the first request (nothing is written to disk).
+ */
+export type WebFile = {
+  /** URL path, e.g. /assets/main-3f2a1b.js or /index.html. */
+  path: string;
+  contentType: string;
+  body: Uint8Array<ArrayBuffer>;
+  /** Hashed names never change content: cache for a year. Others must be revalidated. */
+  immutable: boolean;
+};
+
+const TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+  html: "text/html; charset=utf-8",
+  webmanifest: "application/manifest+json",
+};
+
+const typeOf = (path: string) => TYPES[path.slice(path.lastIndexOf(".") + 1)] ?? "application/octet-stream";
+
+export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<WebFile[]> {
+  const result = await Bun.build({
+    entrypoints: [join(import.meta.dir, "main.tsx")],
+    target: "browser",
+    format: "esm",
+    minify: options.minify ?? true,
+    naming: { entry: "[name]-[hash].[ext]", chunk: "[name]-[hash].[ext]", asset: "[name]-[hash].[ext]" },
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  });
+  if (!result.success) throw new Error(`the web app did not build:\n${result.logs.map(String).join("\n")}`);
+
+  const files: WebFile[] = [];
+  for (const output of result.outputs) {
+    if (output.path.endsWith(".map")) continue;
+    const name = output.path.replace(/^.*[\\/]/, "");
+    files.push({ path: `/assets/${name}`, contentType: typeOf(name), body: new Uint8Array(await output.arrayBuffer()), immutable: true });
+  }
+  const icon = new Uint8Array(await Bun.file(join(import.meta.dir, "icon.svg")).arrayBuffer());
+  const iconPath = `/assets/icon-${Bun.hash(icon).toString(16).slice(0, 8)}.svg`;
+  files.push({ path: iconPath, contentType: TYPES.svg!, body: icon, immutable: true });
+
+  const script = files.find((f) => f.path.endsWith(".js"));
+  const styles = files.filter((f) => f.path.endsWith(".css"));
+  if (!script) throw new Error("the web app build produced no script");
+  const manifest = {
+    name: "remcli",
+    short_name: "remcli",
+    description: "Drive the coding agents on your computer from this phone.",
+    start_url: "/",
+    scope: "/",
+    display: "standalone",
+    background_color: "#0f1115",
+    theme_color: "#0b57d0",
+    icons: [{ src: iconPath, sizes: "any", type: "image/svg+xml", purpose: "any maskable" }],
+  };
+  const encode = (text: string) => new TextEncoder().encode(text);
+  files.push({ path: "/manifest.webmanifest", contentType: TYPES.webmanifest!, body: encode(JSON.stringify(manifest)), immutable: false });
+  files.push({ path: "/index.html", contentType: TYPES.html!, body: encode(indexHtml(script.path, styles.map((s) => s.path), iconPath)), immutable: false });
+  return files;
+}
+
+function indexHtml(script: string, styles: string[], icon: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="color-scheme" content="light dark">
+<meta name="theme-color" content="#0b57d0">
+<meta name="referrer" content="no-referrer">
+<title>remcli</title>
+<link rel="manifest" href="/manifest.webmanifest">
+<link rel="icon" href="${icon}" type="image/svg+xml">
+<link rel="apple-touch-icon" href="${icon}">
+<meta name="apple-mobile-web-app-capable" content="yes">
+${styles.map((href) => `<link rel="stylesheet" href="${href}">`).join("\n")}
+<script type="module" src="${script}"></script>
+</head>
+<body>
+<div id="app"></div>
+<noscript>remcli's phone app needs JavaScript.</noscript>
+</body>
+</html>
+`;
+}

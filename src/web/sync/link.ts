@@ -1,0 +1,255 @@
+import { io, type Socket } from "socket.io-client";
+import type { PermissionMode } from "../../protocol/plaintext.ts";
+import { Ephemeral, RpcCallAck, Update, type UpdateBody } from "../../protocol/updates.ts";
+import type { Pairing } from "../pairing/pairings.ts";
+import { createConversation, type Conversation } from "./conversation.ts";
+import { createKeyring } from "./keyring.ts";
+import { createObservable } from "./observable.ts";
+import { createOutbox } from "./outbox.ts";
+import { createRestClient, RestError } from "./rest.ts";
+import { machineView, sessionView, type MachineView, type SessionView } from "./views.ts";
+
+export type LinkStatus =
+  | { kind: "connecting" }
+  | { kind: "online" }
+  /** Lost or never reached; socket.io keeps retrying by itself. */
+  | { kind: "offline"; since: number; reason: string }
+  /** The daemon refuses this pairing's token: its secret was rotated. */
+  | { kind: "rotated" }
+  /** The daemon serves its own page at another address; browsers keep pairings per address. */
+  | { kind: "elsewhere" };
+
+const RPC_TIMEOUT_MS = 35_000;
+
+/**
+ * This phone's live connection to one paired daemon: its machines and sessions, the
+ * conversations opened so far, and the outbox. After every (re)connect it re-reads
+ * machines and sessions and catches every open conversation up by seq, so nothing
+ * stays stuck waiting for the next message.
+ */
+export function createLink(pairing: Pairing) {
+  const observable = createObservable();
+  const keys = createKeyring(pairing.key);
+  const rest = createRestClient(pairing.endpoint, keys.token);
+  const machines = new Map<string, MachineView>();
+  const sessions = new Map<string, SessionView>();
+  const conversations = new Map<string, Conversation>();
+  let status: LinkStatus = { kind: "connecting" };
+  let socket: Socket | null = null;
+  let refreshed = false;
+
+  const setStatus = (next: LinkStatus) => {
+    status = next;
+    observable.changed();
+  };
+  const goOffline = (reason: string) => {
+    if (status.kind === "rotated") return;
+    setStatus({ kind: "offline", since: status.kind === "offline" ? status.since : Date.now(), reason });
+  };
+  const sessionCipher = (sid: string) => keys.cipher(sessions.get(sid)?.wire.dataEncryptionKey ?? null);
+
+  const outbox = createOutbox({
+    pairingId: pairing.id,
+    socket: () => socket,
+    encrypt: (sid, plaintext) => (sessions.has(sid) ? sessionCipher(sid).encrypt(plaintext) : null),
+    delivered: (entry, ack) =>
+      conversations.get(entry.sid)?.acknowledged({
+        id: ack.id,
+        seq: ack.seq,
+        localId: entry.localId,
+        createdAt: entry.createdAt,
+        plain: { role: "user", content: { type: "text", text: entry.text }, meta: { sentFrom: "web" } },
+      }),
+    changed: observable.changed,
+  });
+
+  const refresh = async () => {
+    try {
+      const [machineList, sessionList] = await Promise.all([rest.machines(), rest.sessions()]);
+      machines.clear();
+      for (const wire of machineList) machines.set(wire.id, machineView(wire, keys.cipher(wire.dataEncryptionKey)));
+      const seen = new Set<string>();
+      for (const wire of sessionList) {
+        seen.add(wire.id);
+        sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey), sessions.get(wire.id)));
+      }
+      for (const id of sessions.keys()) if (!seen.has(id) && !conversations.has(id)) sessions.delete(id);
+      refreshed = true;
+      setStatus({ kind: "online" });
+      // Open conversations catch up by seq; one that could not load before (offline, or its
+      // session's key was not known yet) loads now.
+      for (const [sid, conversation] of conversations) if (sessions.has(sid)) void conversation.open();
+      outbox.pump();
+    } catch (error) {
+      if (error instanceof RestError && error.kind === "unauthorized") return rotated();
+      goOffline(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const rotated = () => {
+    setStatus({ kind: "rotated" });
+    socket?.close();
+  };
+
+  const apply = (body: UpdateBody) => {
+    switch (body.t) {
+      case "new-message":
+        conversations.get(body.sid)?.receive(body.message);
+        return;
+      case "new-session": {
+        const { t: _t, ...wire } = body;
+        sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey), sessions.get(wire.id)));
+        return;
+      }
+      case "update-session": {
+        const current = sessions.get(body.id);
+        if (!current) return void refresh();
+        const wire = { ...current.wire };
+        // OCC versions only grow: an older value arriving late must not win.
+        if (body.metadata && body.metadata.version >= wire.metadataVersion) {
+          wire.metadata = body.metadata.value;
+          wire.metadataVersion = body.metadata.version;
+        }
+        if (body.agentState && body.agentState.version >= wire.agentStateVersion) {
+          wire.agentState = body.agentState.value;
+          wire.agentStateVersion = body.agentState.version;
+        }
+        sessions.set(body.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey), current));
+        return;
+      }
+      case "delete-session":
+        sessions.delete(body.sid);
+        return;
+      case "new-machine": {
+        const { t: _t, machineId, ...rest } = body;
+        const wire = { ...rest, id: machineId };
+        machines.set(machineId, machineView(wire, keys.cipher(wire.dataEncryptionKey)));
+        return;
+      }
+      case "update-machine": {
+        const current = machines.get(body.machineId);
+        if (!current) return void refresh();
+        const wire = { ...current.wire };
+        if (body.metadata) Object.assign(wire, { metadata: body.metadata.value, metadataVersion: body.metadata.version });
+        if (body.daemonState) Object.assign(wire, { daemonState: body.daemonState.value, daemonStateVersion: body.daemonState.version });
+        if (body.active !== undefined) wire.active = body.active;
+        if (body.activeAt !== undefined) wire.activeAt = body.activeAt;
+        machines.set(wire.id, machineView(wire, keys.cipher(wire.dataEncryptionKey)));
+      }
+    }
+  };
+
+  const applyEphemeral = (event: Ephemeral) => {
+    if (event.type === "activity") {
+      const session = sessions.get(event.id);
+      if (!session) return;
+      sessions.set(event.id, { ...session, active: event.active, activeAt: event.activeAt, thinking: event.active && event.thinking });
+    } else if (event.type === "usage") {
+      const session = sessions.get(event.id);
+      if (session) sessions.set(event.id, { ...session, usage: { tokens: event.tokens.total, cost: event.cost.total, at: event.timestamp } });
+    }
+  };
+
+  const connect = () => {
+    if (new URL(pairing.endpoint).origin !== location.origin) return setStatus({ kind: "elsewhere" });
+    socket = io(pairing.endpoint, {
+      path: "/v1/updates",
+      transports: ["websocket"],
+      auth: { token: keys.token, clientType: "user-scoped" },
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 2_000,
+    });
+    socket.on("connect", () => void refresh());
+    socket.on("connect_error", (error: Error) => {
+      if (/authentication/i.test(error.message)) return rotated();
+      goOffline(error.message);
+    });
+    socket.on("disconnect", (reason: string) => {
+      goOffline(reason);
+      // The server closed us on purpose (a rotated secret drops everyone): ask again,
+      // and the handshake tells whether this pairing still works.
+      if (reason === "io server disconnect") setTimeout(() => socket?.connect(), 300);
+    });
+    socket.on("update", (raw: unknown) => {
+      const update = Update.safeParse(raw);
+      if (!update.success) return;
+      apply(update.data.body);
+      observable.changed();
+    });
+    socket.on("ephemeral", (raw: unknown) => {
+      const event = Ephemeral.safeParse(raw);
+      if (!event.success) return;
+      applyEphemeral(event.data);
+      observable.changed();
+    });
+  };
+
+  /** A sleeping phone or a network change: don't wait for the backoff, try now. */
+  const wake = () => {
+    if (!socket || socket.connected || status.kind === "rotated") return;
+    socket.disconnect().connect();
+  };
+
+  const call = async (method: string, cipherKey: string | null, params: unknown): Promise<unknown> => {
+    if (!socket?.connected) throw new Error("not connected to the daemon");
+    const cipher = keys.cipher(cipherKey);
+    const raw = await socket.timeout(RPC_TIMEOUT_MS).emitWithAck("rpc-call", { method, params: cipher.encrypt(params) });
+    const answer = RpcCallAck.safeParse(raw);
+    if (!answer.success) throw new Error("the daemon gave an answer this app does not understand");
+    if (!answer.data.ok) throw new Error(answer.data.error);
+    const result = typeof answer.data.result === "string" ? cipher.decrypt(answer.data.result) : null;
+    if (result && typeof result === "object" && "error" in result && typeof result.error === "string") throw new Error(result.error);
+    return result;
+  };
+
+  return {
+    pairing,
+    subscribe: observable.subscribe,
+    get version() {
+      return observable.version;
+    },
+    get status() {
+      return status;
+    },
+    /** True once machines and sessions were read at least once. */
+    get refreshed() {
+      return refreshed;
+    },
+    machines: () => [...machines.values()],
+    sessions: () => [...sessions.values()].sort((a, b) => b.activeAt - a.activeAt || b.wire.createdAt - a.wire.createdAt),
+    session: (sid: string) => sessions.get(sid),
+    conversation(sid: string): Conversation {
+      let conversation = conversations.get(sid);
+      if (!conversation) {
+        conversation = createConversation({ sid, rest: () => rest, cipher: () => sessionCipher(sid), changed: observable.changed });
+        conversations.set(sid, conversation);
+      }
+      return conversation;
+    },
+    pending: outbox.pendingFor,
+    retry: outbox.retry,
+    discard: outbox.discard,
+    send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
+    /** A session RPC (`<sid>:<name>`), params and result encrypted with the session's key. */
+    sessionRpc: (sid: string, name: string, params: unknown) =>
+      call(`${sid}:${name}`, sessions.get(sid)?.wire.dataEncryptionKey ?? null, params),
+    machineRpc: (machineId: string, name: string, params: unknown) =>
+      call(`${machineId}:${name}`, machines.get(machineId)?.wire.dataEncryptionKey ?? null, params),
+    start(): void {
+      connect();
+      // Don't wait for the WebSocket handshake to show what the daemon has; the refresh
+      // on connect (always) closes any gap between this read and the live updates.
+      if (status.kind === "connecting") void refresh();
+      addEventListener("online", wake);
+      document.addEventListener("visibilitychange", wake);
+    },
+    stop(): void {
+      removeEventListener("online", wake);
+      document.removeEventListener("visibilitychange", wake);
+      socket?.close();
+      socket = null;
+    },
+  };
+}
+
+export type Link = ReturnType<typeof createLink>;

@@ -1,0 +1,29 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Links } from "../links.ts";
+import { useRoute, navigate, paths } from "./router.ts";
+import { HomeScreen } from "./screens/home-screen.tsx";
+import { NewSessionScreen } from "./screens/new-session-screen.tsx";
+import { SessionScreen } from "./screens/session-screen.tsx";
+import { WelcomeScreen } from "./screens/welcome-screen.tsx";
+
+export type Startup = { notice: string | null; problem: string | null };
+
+export function App({ links, startup }: { links: Links; startup: Startup }) {
+  const route = useRoute();
+  const [, setVersion] = useState(0);
+  useEffect(() => links.subscribe(() => setVersion((v) => v + 1)), [links]);
+
+  if (links.all().length === 0) return <WelcomeScreen problem={startup.problem ?? undefined} />;
+
+  if (route.screen === "session" || route.screen === "new-session") {
+    const link = links.get(route.pairingId);
+    if (!link) {
+      // A page of a pairing that was forgotten (or of another browser): go home.
+      queueMicrotask(() => navigate(paths.home(), { replace: true }));
+      return null;
+    }
+    if (route.screen === "new-session") return <NewSessionScreen link={link} />;
+    return <SessionScreen key={route.sessionId} link={link} sessionId={route.sessionId} forget={() => links.forget(link.pairing.id)} />;
+  }
+  return <HomeScreen links={links} notice={startup.notice} problem={startup.problem} />;
+}

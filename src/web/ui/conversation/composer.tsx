@@ -1,0 +1,79 @@
+import { useState } from "preact/hooks";
+import type { PermissionMode } from "../../../protocol/plaintext.ts";
+
+const TOUCH = matchMedia("(pointer: coarse)");
+
+const MODES: Array<{ value: PermissionMode; label: string }> = [
+  { value: "default", label: "Ask before edits" },
+  { value: "acceptEdits", label: "Accept edits" },
+  { value: "plan", label: "Plan only" },
+  { value: "bypassPermissions", label: "Bypass permissions" },
+];
+
+/**
+ * The message box. Sending never waits for the network: the text goes to the outbox
+ * at once (shown as pending) and is delivered when the daemon can be reached.
+ */
+export function Composer(props: {
+  send: (text: string, mode: PermissionMode) => void;
+  mode: PermissionMode;
+  setMode: (mode: PermissionMode) => void;
+  thinking: boolean;
+  abort: () => void;
+}) {
+  const [text, setText] = useState("");
+  const submit = () => {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    props.send(trimmed, props.mode);
+    setText("");
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+    >
+      <div class="composer-tools">
+        <select
+          aria-label="Permission mode"
+          value={props.mode}
+          class={props.mode === "bypassPermissions" ? "mode-bypass" : undefined}
+          onChange={(e) => props.setMode(e.currentTarget.value as PermissionMode)}
+        >
+          {MODES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+        {props.thinking ? (
+          <button type="button" class="danger" onClick={props.abort}>
+            Stop turn
+          </button>
+        ) : null}
+      </div>
+      <div class="composer-row">
+        <textarea
+          aria-label="Message to the agent"
+          placeholder="Message the agent…"
+          rows={1}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            // Enter sends with a hardware keyboard; on a touch keyboard it is a new line.
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !TOUCH.matches) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        <button type="submit" class="primary send" aria-label="Send message" disabled={!text.trim()}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,113 @@
+import type { ContentBlock } from "../../../protocol/plaintext.ts";
+import type { ChatMessage } from "../../sync/views.ts";
+
+export type ToolResult = { text: string; isError: boolean };
+
+/** What the conversation shows, one entry per visible thing (a message may hold several). */
+export type Item =
+  | { kind: "user"; key: string; text: string; from: string }
+  | { kind: "assistant"; key: string; text: string }
+  | { kind: "thinking"; key: string; text: string }
+  | { kind: "tool"; key: string; id: string; name: string; input: unknown }
+  | { kind: "turn-end"; key: string; cost?: number; durationMs?: number; isError: boolean; text?: string }
+  | { kind: "summary"; key: string; text: string }
+  | { kind: "event"; key: string; text: string }
+  | { kind: "unreadable"; key: string };
+
+/**
+ * Claude Code's messages as the conversation shows them: assistant text, thinking, tool
+ * calls (their results come later in `user` messages and are looked up by id), the end
+ * of a turn with its cost, and session events. System/init and meta lines are hidden.
+ */
+export function toItems(messages: readonly ChatMessage[]): { items: Item[]; results: Map<string, ToolResult> } {
+  const items: Item[] = [];
+  const results = new Map<string, ToolResult>();
+  for (const message of messages) {
+    const key = (i: number) => `${message.seq}:${i}`;
+    const plain = message.plain;
+    if (!plain) {
+      items.push({ kind: "unreadable", key: key(0) });
+      continue;
+    }
+    if (plain.role === "user") {
+      items.push({ kind: "user", key: key(0), text: plain.content.text, from: String(plain.meta?.sentFrom ?? "") });
+      continue;
+    }
+    const content = plain.content;
+    if (content.type === "event") {
+      const text = eventText(content.data);
+      if (text) items.push({ kind: "event", key: key(0), text });
+      continue;
+    }
+    const data = content.data;
+    switch (data.type) {
+      case "assistant":
+        data.message.content.forEach((block, i) => {
+          const item = assistantBlock(block as ContentBlock, key(i));
+          if (item) items.push(item);
+        });
+        break;
+      case "user": {
+        if (data.isMeta) break;
+        if (typeof data.message.content === "string") {
+          items.push({ kind: "user", key: key(0), text: data.message.content, from: "terminal" });
+          break;
+        }
+        data.message.content.forEach((block, i) => {
+          const b = block as ContentBlock;
+          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true });
+          else if (b.type === "text") items.push({ kind: "user", key: key(i), text: b.text, from: "terminal" });
+        });
+        break;
+      }
+      case "result":
+        items.push({
+          kind: "turn-end",
+          key: key(0),
+          cost: data.total_cost_usd,
+          durationMs: data.duration_ms,
+          isError: data.is_error === true,
+          text: data.is_error ? data.result : undefined,
+        });
+        break;
+      case "summary":
+        items.push({ kind: "summary", key: key(0), text: data.summary });
+        break;
+    }
+  }
+  return { items, results };
+}
+
+function assistantBlock(block: ContentBlock, key: string): Item | null {
+  switch (block.type) {
+    case "text":
+      return block.text.trim() ? { kind: "assistant", key, text: block.text } : null;
+    case "thinking":
+      return block.thinking.trim() ? { kind: "thinking", key, text: block.thinking } : null;
+    case "tool_use":
+      return { kind: "tool", key, id: block.id, name: block.name, input: block.input };
+    default:
+      return null;
+  }
+}
+
+function eventText(data: { type: string } & Record<string, unknown>): string | null {
+  switch (data.type) {
+    case "message":
+      return String(data.message);
+    case "switch":
+      return data.mode === "local" ? "Control moved to the terminal" : "Control moved to the phone";
+    case "limit-reached":
+      return `Usage limit reached until ${new Date(Number(data.endsAt) * (Number(data.endsAt) < 1e12 ? 1000 : 1)).toLocaleString()}`;
+    case "ready":
+      return null;
+    default:
+      return null;
+  }
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((part) => (part && typeof part === "object" && "text" in part ? String(part.text) : "")).join("\n");
+}

@@ -1,0 +1,153 @@
+import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
+import type { Conversation } from "../../sync/conversation.ts";
+import type { Outgoing } from "../../sync/outbox.ts";
+import { money } from "../parts/time.ts";
+import { toItems, type Item, type ToolResult } from "./items.ts";
+import { Markdown } from "./markdown.tsx";
+import { ToolCall } from "./tool-call.tsx";
+
+/** Pixels from the bottom within which the list keeps following new messages. */
+const FOLLOW_SLACK = 80;
+
+/**
+ * The conversation: only the pages loaded so far are rendered (the latest first; older
+ * ones when the user scrolls to the top), so a 10,000-message session opens as fast as
+ * a short one. Scrolling stays where the user put it when older pages arrive.
+ */
+export function MessageList(props: {
+  conversation: Conversation;
+  pending: readonly Outgoing[];
+  thinking: boolean;
+  retry: (localId: string) => void;
+  discard: (localId: string) => void;
+  onFirstPaint?: () => void;
+}) {
+  const { conversation } = props;
+  const { state } = conversation;
+  const messages = state.messages;
+  const { items, results } = useMemo(() => toItems(messages), [messages]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const sentinel = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  const anchor = useRef<{ height: number; top: number; firstSeq: number } | null>(null);
+  const painted = useRef(false);
+
+  const firstSeq = messages[0]?.seq ?? 0;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const held = anchor.current;
+    if (held && held.firstSeq !== firstSeq) {
+      // Older messages were put above: keep the same message under the user's thumb.
+      el.scrollTop = held.top + (el.scrollHeight - held.height);
+      anchor.current = null;
+    } else if (following.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    if (state.loaded && !painted.current) {
+      painted.current = true;
+      props.onFirstPaint?.();
+    }
+  });
+
+  const loadOlder = () => {
+    const el = scroller.current;
+    if (!el || !state.hasOlder || state.loadingOlder) return;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop, firstSeq };
+    void conversation.loadOlder();
+  };
+
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !state.hasOlder) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && painted.current) loadOlder();
+    }, { root: scroller.current, rootMargin: "200px 0px 0px 0px" });
+    observer.observe(el);
+    return () => observer.disconnect();
+  });
+
+  return (
+    <div
+      class="messages"
+      ref={scroller}
+      role="log"
+      aria-label="Conversation"
+      aria-live="polite"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+      }}
+    >
+      {state.hasOlder ? (
+        <div ref={sentinel} class="older">
+          <button type="button" onClick={loadOlder} disabled={state.loadingOlder}>
+            {state.loadingOlder ? "Loading earlier messages…" : "Load earlier messages"}
+          </button>
+        </div>
+      ) : state.loaded ? (
+        <p class="start-of-conversation">Start of the conversation</p>
+      ) : null}
+      {!state.loaded && !state.error ? <p class="muted">Loading the conversation…</p> : null}
+      {state.error ? <p class="error" role="alert">Could not load the conversation: {state.error}</p> : null}
+      {items.map((item) => (
+        <MessageItem key={item.key} item={item} results={results} thinking={props.thinking} />
+      ))}
+      {props.pending.map((entry) => (
+        <div key={entry.localId} class={`bubble user ${entry.error ? "failed" : "pending"}`} data-local-id={entry.localId}>
+          <p class="bubble-text">{entry.text}</p>
+          {entry.error ? (
+            <div class="bubble-meta">
+              Not delivered: {entry.error}{" "}
+              <button type="button" onClick={() => props.retry(entry.localId)}>Retry</button>{" "}
+              <button type="button" onClick={() => props.discard(entry.localId)}>Discard</button>
+            </div>
+          ) : (
+            <div class="bubble-meta">Sending…</div>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function MessageItem({ item, results, thinking }: { item: Item; results: Map<string, ToolResult>; thinking: boolean }) {
+  switch (item.kind) {
+    case "user":
+      return (
+        <div class="bubble user">
+          <p class="bubble-text">{item.text}</p>
+          {item.from === "terminal" || item.from === "cli" ? <div class="bubble-meta">typed in the terminal</div> : null}
+        </div>
+      );
+    case "assistant":
+      return (
+        <div class="bubble agent">
+          <Markdown text={item.text} />
+        </div>
+      );
+    case "thinking":
+      return (
+        <details class="thinking">
+          <summary>Thinking</summary>
+          <p>{item.text}</p>
+        </details>
+      );
+    case "tool":
+      return <ToolCall name={item.name} input={item.input} result={results.get(item.id)} running={thinking} />;
+    case "turn-end":
+      return (
+        <p class={item.isError ? "turn-end error" : "turn-end"}>
+          {item.isError ? `Turn failed${item.text ? `: ${item.text}` : ""}` : "Turn done"}
+          {item.cost !== undefined ? ` · ${money(item.cost)}` : ""}
+          {item.durationMs !== undefined ? ` · ${(item.durationMs / 1000).toFixed(1)} s` : ""}
+        </p>
+      );
+    case "summary":
+      return <p class="event">Summary: {item.text}</p>;
+    case "event":
+      return <p class="event">{item.text}</p>;
+    case "unreadable":
+      return <p class="event error">A message this app cannot read (another key or a newer format).</p>;
+  }
+}

@@ -1,0 +1,142 @@
+import { useEffect, useState } from "preact/hooks";
+import { PermissionMode } from "../../../protocol/plaintext.ts";
+import type { Link } from "../../sync/link.ts";
+import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
+import { Composer } from "../conversation/composer.tsx";
+import { MessageList } from "../conversation/message-list.tsx";
+import { PermissionCard } from "../conversation/permission-card.tsx";
+import { LinkBanner } from "../parts/link-banner.tsx";
+import { StateBadge } from "../parts/state-badge.tsx";
+import { money } from "../parts/time.ts";
+import { goBack } from "../router.ts";
+import { useLink } from "../use-link.ts";
+import { RotatedPanel } from "./problem-panels.tsx";
+
+const ABORT_REASON =
+  "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
+
+/** The permission mode picked for a session, remembered on this phone. */
+function usePermissionMode(sessionId: string) {
+  const key = `remcli.mode.${sessionId}`;
+  const [mode, setMode] = useState<PermissionMode>(() => PermissionMode.catch("default").parse(localStorage.getItem(key)));
+  return [mode, (next: PermissionMode) => {
+    localStorage.setItem(key, next);
+    setMode(next);
+  }] as const;
+}
+
+export function SessionScreen({ link, sessionId, forget }: { link: Link; sessionId: string; forget: () => void }) {
+  useLink(link);
+  const conversation = link.conversation(sessionId);
+  const session = link.session(sessionId);
+  const [mode, setMode] = usePermissionMode(sessionId);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Marked at the first render, so the measure covers fetching, decrypting and painting.
+  useState(() => performance.mark("remcli:session-open"));
+
+  // Messages decrypt with the session's key: wait until the session itself is known.
+  const known = session !== undefined;
+  useEffect(() => {
+    if (known) void conversation.open();
+  }, [conversation, known]);
+
+  if (link.status.kind === "rotated") return <main class="screen"><RotatedPanel link={link} forget={forget} /></main>;
+  if (link.refreshed && !session) {
+    return (
+      <main class="screen">
+        <section class="panel panel-problem">
+          <h2>This session is gone</h2>
+          <p>It was deleted on the computer, or it belongs to another pairing.</p>
+          <button type="button" onClick={goBack}>Back to sessions</button>
+        </section>
+      </main>
+    );
+  }
+
+  const state = session ? sessionState(session) : "offline";
+  const requests = Object.entries(session?.agentState?.requests ?? {}).map(([id, r]) => ({ id, tool: r.tool, arguments: r.arguments }));
+  const machineId = session?.metadata?.machineId || link.machines()[0]?.id;
+
+  const act = async (what: string, run: () => Promise<unknown>) => {
+    setNotice(null);
+    try {
+      await run();
+      setNotice(what);
+    } catch (error) {
+      setNotice(`Failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  return (
+    <main class="screen session">
+      <header class="topbar">
+        <button type="button" class="back" aria-label="Back to sessions" onClick={goBack}>‹</button>
+        <div class="topbar-title">
+          <h1>{session ? sessionTitle(session) : "Session"}</h1>
+          <p class="muted path" title={session?.metadata?.path}>{shortPath(session?.metadata?.path ?? "", session?.metadata?.homeDir, 40)}</p>
+        </div>
+        <StateBadge state={state} />
+        <details class="menu">
+          <summary aria-label="Session actions">⋯</summary>
+          <div class="menu-items">
+            <button
+              type="button"
+              onClick={() => void act("Control handed back to the terminal.", () => link.sessionRpc(sessionId, "switch", { to: "local" }))}
+            >
+              Hand control to the terminal
+            </button>
+            <button
+              type="button"
+              class="danger"
+              disabled={!machineId}
+              onClick={() => void act("Session stopped.", () => link.machineRpc(machineId!, "stop-session", { sessionId }))}
+            >
+              Stop session
+            </button>
+          </div>
+        </details>
+      </header>
+      <LinkBanner link={link} />
+      {session?.usage ? (
+        <p class="usage muted" aria-label="Usage">
+          {session.usage.tokens.toLocaleString()} tokens · {money(session.usage.cost)}
+        </p>
+      ) : null}
+      {notice ? <p class="notice" role="status">{notice}</p> : null}
+      <MessageList
+        conversation={conversation}
+        pending={link.pending(sessionId)}
+        thinking={state === "thinking"}
+        retry={link.retry}
+        discard={link.discard}
+        onFirstPaint={() =>
+          requestAnimationFrame(() => {
+            performance.mark("remcli:session-painted");
+            performance.measure("remcli:session-first-paint", "remcli:session-open", "remcli:session-painted");
+          })
+        }
+      />
+      <div class="bottom">
+        {requests.map((request) => (
+          <PermissionCard
+            key={request.id}
+            request={request}
+            answer={async (params) => {
+              await link.sessionRpc(sessionId, "permission", params);
+            }}
+          />
+        ))}
+        {session && !session.active ? (
+          <p class="muted ended-note">This session has ended: messages are kept, but nothing answers until it runs again.</p>
+        ) : null}
+        <Composer
+          mode={mode}
+          setMode={setMode}
+          thinking={state === "thinking"}
+          send={(text, m) => link.send(sessionId, text, m)}
+          abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
+        />
+      </div>
+    </main>
+  );
+}

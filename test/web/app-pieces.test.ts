@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import { pairingEndpoint } from "../../src/protocol/pairing.ts";
+import { pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
+import { readPairingFragment } from "../../src/web/pairing/fragment.ts";
+import { toItems } from "../../src/web/ui/conversation/items.ts";
+import { lineDiff } from "../../src/web/ui/conversation/line-diff.ts";
+
+// The app's pure parts, without a browser: what the daemon writes, the app reads.
+
+describe("pairing fragment", () => {
+  test("the app reads the payload the daemon puts in the QR URL and dials the same endpoint", () => {
+    const payload = pairingPayload({ host: "192.168.1.20", port: 41234, secret: new Uint8Array(32).fill(7), tunnelUrl: null });
+    const url = new URL(pairingUrl(payload));
+    expect(readPairingFragment(url.hash)).toEqual({ kind: "pairing", payload });
+    expect(pairingEndpoint(payload)).toBe(url.origin);
+    const tunnel = pairingPayload({ host: "x", port: 1, secret: new Uint8Array(32), tunnelUrl: "https://abc.ngrok.app" });
+    expect(pairingEndpoint(tunnel)).toBe("https://abc.ngrok.app");
+  });
+
+  test("a cut or foreign fragment is refused with a reason, and no fragment is not an error", () => {
+    expect(readPairingFragment("")).toEqual({ kind: "none" });
+    expect(readPairingFragment("#%7B%22mode")).toMatchObject({ kind: "invalid", reason: expect.stringContaining("cut short") });
+    expect(readPairingFragment(`#${encodeURIComponent(JSON.stringify({ mode: "cloud", host: "h", port: 1, key: "k", v: 1 }))}`)).toMatchObject({
+      kind: "invalid",
+    });
+  });
+});
+
+describe("line diff of a file edit", () => {
+  test("keeps common lines, shows a change as removed then added", () => {
+    expect(lineDiff("a\nb\nc", "a\nB\nc\nd")).toEqual([
+      { kind: "same", text: "a" },
+      { kind: "removed", text: "b" },
+      { kind: "added", text: "B" },
+      { kind: "same", text: "c" },
+      { kind: "added", text: "d" },
+    ]);
+    expect(lineDiff("", "new")).toEqual([{ kind: "added", text: "new" }]);
+  });
+
+  test("a huge edit degrades to removed-then-added instead of a quadratic table", () => {
+    const before = Array.from({ length: 1000 }, (_, i) => `old ${i}`).join("\n");
+    const after = Array.from({ length: 1000 }, (_, i) => `new ${i}`).join("\n");
+    const started = performance.now();
+    const diff = lineDiff(before, after);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(diff.filter((l) => l.kind === "removed")).toHaveLength(1000);
+    expect(diff.filter((l) => l.kind === "added")).toHaveLength(1000);
+  });
+});
+
+describe("conversation items", () => {
+  const message = (seq: number, plain: unknown) => ({ id: `m${seq}`, seq, localId: null, createdAt: seq, plain: plain as never });
+  test("tool results are found by tool_use id, terminal prompts are user turns, system lines are hidden", () => {
+    const { items, results } = toItems([
+      message(1, { role: "agent", content: { type: "output", data: { type: "system", subtype: "init" } } }),
+      message(2, { role: "agent", content: { type: "output", data: { type: "user", message: { content: "typed in the terminal" } } } }),
+      message(3, {
+        role: "agent",
+        content: { type: "output", data: { type: "assistant", message: { content: [{ type: "thinking", thinking: "hmm" }, { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }] } } },
+      }),
+      message(4, {
+        role: "agent",
+        content: { type: "output", data: { type: "user", message: { content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "a.txt" }], is_error: false }] } } },
+      }),
+      message(5, { role: "agent", content: { type: "event", id: "e", data: { type: "switch", mode: "local" } } }),
+      message(6, null),
+    ]);
+    expect(items.map((i) => i.kind)).toEqual(["user", "thinking", "tool", "event", "unreadable"]);
+    expect(results.get("t1")).toEqual({ text: "a.txt", isError: false });
+  });
+});
