@@ -54,6 +54,7 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     ...extraEnv,
   };
   const spawned: Array<ReturnType<typeof Bun.spawn>> = [];
+  openHomes.add(home);
 
   const readDb = <T>(read: (db: Database) => T, fallback: T): T => {
     let db: Database | undefined;
@@ -114,17 +115,33 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     },
     async [Symbol.asyncDispose]() {
       for (const child of spawned) child.kill("SIGKILL");
-      for (const pid of processesWithHome(home)) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-      rmSync(home, { recursive: true, force: true });
+      clearHome(home);
     },
   };
 }
+
+/** Kills every process of `home` by pid and removes it; safe to repeat. */
+function clearHome(home: string) {
+  for (const pid of processesWithHome(home)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(home, { recursive: true, force: true });
+  openHomes.delete(home);
+}
+
+/**
+ * Homes not disposed yet. A hook that times out (a slow machine starting a daemon in
+ * beforeAll) never reaches its dispose; this net still stops those processes when the
+ * test run ends.
+ */
+const openHomes = new Set<string>();
+process.on("exit", () => {
+  for (const home of openHomes) clearHome(home);
+});
 
 /** Polls until `check` returns a value other than undefined; fails the test after `timeoutMs`. */
 export async function eventually<T>(
