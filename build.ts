@@ -73,7 +73,8 @@ for (const target of targets) {
   const started = performance.now();
   try {
     const result = await Bun.build({
-      entrypoints: [join(import.meta.dir, "src", "main.ts")],
+      // The checkpoint worker is its own entry point: a compiled binary finds workers only so.
+      entrypoints: [join(import.meta.dir, "src", "main.ts"), join(import.meta.dir, "src", "store", "checkpoint-worker.ts")],
       compile: { target: `bun-${target}` as Bun.Build.CompileTarget, outfile: file },
       define: { REMCLI_EMBEDDED_VERSION: JSON.stringify(version), REMCLI_WEB_EMBEDDED: "true" },
       plugins: [embedWebApp],

@@ -9,6 +9,7 @@ import { VERSION } from "../shared/version.ts";
 import { createCaffeinate } from "../sessions/caffeinate.ts";
 import { spawnSessionIn } from "../sessions/spawn-session.ts";
 import { createSessionTracker } from "../sessions/tracker.ts";
+import { startCheckpointer } from "../store/checkpointer.ts";
 import { openStore } from "../store/store.ts";
 import { createControlHandlers } from "./control/handlers.ts";
 import { serveControl } from "./control/server.ts";
@@ -86,6 +87,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
+  const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const startedAt = isoNow();
   store.daemon.write({
@@ -200,6 +202,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "p2p server", run: () => service.close(stopping(reason)) },
       { name: "control server", run: () => control.stop(true) },
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
+      { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
     ],

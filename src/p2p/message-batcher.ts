@@ -1,11 +1,8 @@
-import type { AppendResult } from "../store/messages.ts";
+import type { AppendResult, NewMessage } from "../store/messages.ts";
 import type { Store } from "../store/store.ts";
 import type { Publisher, Update } from "./socket/routing.ts";
 
-type Pending = {
-  sessionId: string;
-  content: string;
-  localId: string | null;
+type Pending = NewMessage & {
   done: (outcome: Appended) => void;
   failed: (error: unknown) => void;
 };
@@ -14,51 +11,46 @@ export type Appended = AppendResult & { update?: Update };
 
 /**
  * Group commit for messages: every append that arrives before the event loop turns
- * is stored in one transaction (each in its own savepoint, so one bad append cannot
- * undo the others), and only after that commit are the callers told. Nothing is
- * acknowledged or broadcast before it is on disk.
+ * is stored in one transaction, and only after that commit are the callers told.
+ * Nothing is acknowledged or broadcast before it is on disk. Should a batch fail as a
+ * whole, each of its messages is tried alone, so one bad append cannot sink the others.
  */
 export function createMessageBatcher(store: Store, publisher: Publisher, { maxBatch = 512 } = {}) {
   let queue: Pending[] = [];
   let scheduled = false;
 
-  const appendOne = (item: Pending): Appended => {
-    const stored = store.messages.append(item.sessionId, item.content, item.localId);
-    if (stored.result !== "stored") return stored;
-    const { message } = stored;
-    const update = publisher.prepare({
-      t: "new-message",
-      sid: item.sessionId,
-      message: message.localId === null ? { ...message, localId: undefined } : message,
+  /** Stores `batch` and numbers the updates of what was new, in the caller's transaction. */
+  const write = (batch: Pending[]): Appended[] => {
+    const outcomes: Appended[] = store.messages.appendAll(batch);
+    const fresh = outcomes.flatMap((outcome, index) => (outcome.result === "stored" ? [index] : []));
+    const updates = publisher.prepareAll(
+      fresh.map((index) => {
+        const { message } = outcomes[index] as Extract<AppendResult, { result: "stored" }>;
+        const wire = message.localId === null ? { ...message, localId: undefined } : message;
+        return { t: "new-message", sid: batch[index]!.sessionId, message: wire };
+      }),
+    );
+    fresh.forEach((index, n) => {
+      outcomes[index] = { ...outcomes[index]!, update: updates[n] };
     });
-    return { ...stored, update };
+    return outcomes;
+  };
+
+  const settle = (batch: Pending[]) => {
+    try {
+      const outcomes = store.transaction(() => write(batch));
+      batch.forEach((item, index) => item.done(outcomes[index]!));
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.failed(error);
+      else for (const item of batch) settle([item]);
+    }
   };
 
   const flush = () => {
     scheduled = false;
     const batch = queue.splice(0, maxBatch);
     if (queue.length > 0) schedule();
-    const outcomes: Array<{ ok: true; value: Appended } | { ok: false; error: unknown }> = [];
-    try {
-      store.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: store.transaction(() => appendOne(item)) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
-    } catch (error) {
-      // The commit itself failed: nothing of this batch is stored.
-      for (const item of batch) item.failed(error);
-      return;
-    }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) item.done(outcome.value);
-      else item.failed(outcome.error);
-    });
+    settle(batch);
   };
 
   const schedule = () => {

@@ -5,12 +5,14 @@ import type { Database } from "bun:sqlite";
  * transaction as the write it numbers, so a rolled-back write leaves no gap.
  */
 export function userSeqCounter(db: Database) {
-  const next = db.query<{ value: number }, []>(
-    "UPDATE counters SET value = value + 1 WHERE name = 'user_seq' RETURNING value",
+  const advance = db.query<{ value: number }, [number]>(
+    "UPDATE counters SET value = value + ?1 WHERE name = 'user_seq' RETURNING value",
   );
   const current = db.query<{ value: number }, []>("SELECT value FROM counters WHERE name = 'user_seq'");
   return {
-    next: (): number => next.get()!.value,
+    next: (): number => advance.get(1)!.value,
+    /** `count` consecutive values in one write; returns the first. */
+    reserve: (count: number): number => advance.get(count)!.value - count + 1,
     current: (): number => current.get()?.value ?? 0,
   };
 }

@@ -45,6 +45,27 @@ describe("Socket.IO events and routing", () => {
     expect(history.body.messages[0].content.c).toBe("b25l");
   });
 
+  test("messages committed together: a repeated localId is still one message, and each session counts its own seqs", async () => {
+    const [a, b] = [await createSession(daemon), await createSession(daemon)];
+    const phone = await daemon.connect();
+    // Sent in one tick, so the daemon commits them in one batch.
+    const acks = await Promise.all([
+      phone.emitWithAck("message", { sid: a.id, message: "YTE=", localId: "same" }),
+      phone.emitWithAck("message", { sid: b.id, message: "YjE=" }),
+      phone.emitWithAck("message", { sid: a.id, message: "YTI=", localId: "same" }),
+      phone.emitWithAck("message", { sid: a.id, message: "YTM=" }),
+      phone.emitWithAck("message", { sid: b.id, message: "YjI=" }),
+    ]);
+    expect(acks.map((ack) => ack.seq)).toEqual([1, 1, 1, 2, 2]);
+    expect(acks[2]).toEqual(acks[0]);
+    const contents = async (id: string) =>
+      ((await daemon.api(`/v1/sessions/${id}/messages?after=0`)).body.messages as Array<{ seq: number; content: { c: string } }>).map(
+        (m) => [m.seq, m.content.c],
+      );
+    expect(await contents(a.id)).toEqual([[1, "YTE="], [2, "YTM="]]);
+    expect(await contents(b.id)).toEqual([[1, "YjE="], [2, "YjI="]]);
+  });
+
   test("a message without an ack callback is still stored, as with the reference", async () => {
     const session = await createSession(daemon);
     const phone = await daemon.connect();

@@ -29,6 +29,13 @@ export function createPublisher(io: Server, userSeq: UserSeqCounter) {
     prepare(body: UpdateBody): Update {
       return { id: newId(), seq: userSeq.next(), body, createdAt: Date.now() };
     },
+    /** Numbers several updates with one counter write, in order. */
+    prepareAll(bodies: UpdateBody[]): Update[] {
+      if (bodies.length === 0) return [];
+      const first = userSeq.reserve(bodies.length);
+      const now = Date.now();
+      return bodies.map((body, index) => ({ id: newId(now), seq: first + index, body, createdAt: now }));
+    },
     /** Sends a committed update; the socket that caused it does not get it back. */
     send(update: Update, target: Target, except?: Socket): void {
       const to = roomsOf(target);
