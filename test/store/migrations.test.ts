@@ -20,6 +20,14 @@ describe("schema migrations", () => {
     old.run(
       "INSERT INTO children (pid, kind, started_by, started_at, ended_at, end_reason) VALUES (4343, 'session', 'daemon', '2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z', 'exited')",
     );
+    old.run(
+      `INSERT INTO sessions (id, tag, seq, message_seq, metadata, active_at, created_at, updated_at)
+       VALUES ('s-old', 'tag-old', 1, 2, 'bWV0YQ==', 0, 0, 0)`,
+    );
+    old.run(
+      `INSERT INTO messages (id, session_id, seq, local_id, content, created_at, updated_at)
+       VALUES ('m1', 's-old', 1, 'local-1', 'b25l', 1, 1), ('m2', 's-old', 2, NULL, 'dHdv', 2, 2)`,
+    );
     old.close();
 
     expect((await box.cli(["daemon", "start", "--host", "127.0.0.1", "--no-qr"])).code).toBe(0);
@@ -30,6 +38,14 @@ describe("schema migrations", () => {
     const db = new Database(file, { readonly: true });
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: SCHEMA_VERSION });
     expect(db.query("SELECT pid, end_reason FROM children").all()).toEqual([{ pid: 4343, end_reason: "exited" }]);
+    expect(db.query("SELECT id, seq, local_id, content FROM messages ORDER BY seq").all()).toEqual([
+      { id: "m1", seq: 1, local_id: "local-1", content: "b25l" },
+      { id: "m2", seq: 2, local_id: null, content: "dHdv" },
+    ]);
+    expect(db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'messages' AND type = 'index' ORDER BY name").all()).toEqual([
+      { name: "messages_local_id" },
+      { name: "sqlite_autoindex_messages_1" }, // UNIQUE (session_id, seq): the only index besides localId
+    ]);
     db.close();
   });
 
