@@ -6,6 +6,7 @@ import type { Store } from "../store/store.ts";
 import { createTokenCheck } from "./auth.ts";
 import { createRestApp } from "./rest-app.ts";
 import type { P2pLimits } from "./limits.ts";
+import { coalesceWebSocketSends } from "./coalesced-sends.ts";
 import { createMessageBatcher } from "./message-batcher.ts";
 import { createOriginPolicy } from "./origin.ts";
 import { createPresence } from "./presence.ts";
@@ -46,6 +47,7 @@ export function startP2pServer(options: P2pServerOptions) {
   // Room for the largest payload an event may carry (a message, or RPC params) plus the
   // envelope; a larger frame closes that socket.
   const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
+  coalesceWebSocketSends();
   const engine = new Engine({ path: `${SOCKET_PATH}/`, maxHttpBufferSize: frameBytes });
   const io = new SocketServer({ serveClient: false });
   io.bind(engine);
