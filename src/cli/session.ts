@@ -1,5 +1,4 @@
 import { readDaemonAddress } from "../agent/daemon-address.ts";
-import { runSessionProcess } from "../agent/session-process.ts";
 import { openTerminal } from "../agent/terminal.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
@@ -71,6 +70,8 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   // Local mode needs a terminal to give the agent; without one the phone drives.
   const terminal = startedBy === "terminal" ? openTerminal() : null;
   const startingMode = options.startingMode ?? (terminal ? "local" : "remote");
+  // The agent runner (and the Agent SDK) loads only in session processes, not in every command.
+  const { runSessionProcess } = await import("../agent/session-process.ts");
   return runSessionProcess({
     config: context.config,
     paths: context.paths,

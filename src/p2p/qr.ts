@@ -1,4 +1,3 @@
-import qrcode from "qrcode-terminal";
 import { toBase64 } from "../crypto/encoding.ts";
 import type { PairingPayload } from "../protocol/pairing.ts";
 
@@ -23,6 +22,8 @@ export function pairingUrl(payload: PairingPayload): string {
   return `${base}/terminal/connect#${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-export function renderQr(text: string): Promise<string> {
+export async function renderQr(text: string): Promise<string> {
+  // Loaded when a QR is drawn, not by every process that knows about pairing.
+  const { default: qrcode } = await import("qrcode-terminal");
   return new Promise((done) => qrcode.generate(text, { small: true }, done));
 }
