@@ -3,7 +3,6 @@ import { createControlClient } from "../daemon/control/client.ts";
 import { readSecret } from "../shared/secret-file.ts";
 import { waitFor } from "../shared/time.ts";
 import { installedBinary } from "../update/binary.ts";
-import { fetchBinary } from "../update/fetch-binary.ts";
 import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
 import { cliContext, openCliStore, type CliContext } from "./context.ts";
 import { formatError } from "./format-error.ts";
@@ -34,8 +33,7 @@ export async function updateCommand(options: UpdateOptions): Promise<number> {
   if (options.rollback) {
     installed = await rollbackBinary(install);
   } else {
-    const bytes = await fetchBinary(String(options.from));
-    installed = bytes.ok ? await installBinary(install, bytes.data, sha256) : bytes;
+    installed = await installBinary(install, String(options.from), sha256);
   }
   if (!installed.ok) {
     console.error(formatError(installed.error));

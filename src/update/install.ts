@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { probeVersion } from "./binary.ts";
+import { stageBinary } from "./fetch-binary.ts";
 
 export const previousOf = (install: string) => join(dirname(install), `${basename(install)}.old`);
 
@@ -24,27 +25,29 @@ function writable(dir: string): Result<void> {
   }
 }
 
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of Bun.file(file).stream()) hash.update(chunk);
+  return hash.digest("hex");
+}
+
 /**
- * Puts `bytes` at `install` atomically: written beside it and fsynced, checked to be a
- * remcli binary (and to match `sha256` when given), then renamed over it. The binary it
- * replaces stays as `<name>.old` for `--rollback`. Returns the new version.
+ * Puts the binary `--from` names at `install` atomically: staged beside it and fsynced,
+ * checked to be a remcli binary (and to match `sha256` when given), then renamed over
+ * it. The binary it replaces stays as `<name>.old` for `--rollback`. Returns the new
+ * version.
  */
-export async function installBinary(install: string, bytes: Uint8Array, sha256?: string): Promise<Result<string>> {
+export async function installBinary(install: string, from: string, sha256?: string): Promise<Result<string>> {
   const dir = dirname(install);
   const canWrite = writable(dir);
   if (!canWrite.ok) return canWrite;
-  if (sha256) {
-    const actual = createHash("sha256").update(bytes).digest("hex");
-    if (actual !== sha256.toLowerCase()) return fail("bad_request", `SHA-256 mismatch: expected ${sha256}, got ${actual}`);
-  }
   const staged = join(dir, `.${basename(install)}.new-${process.pid}`);
   try {
-    const fd = openSync(staged, "w", 0o755);
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    const fetched = await stageBinary(from, staged);
+    if (!fetched.ok) return fetched;
+    if (sha256) {
+      const actual = await sha256Of(staged);
+      if (actual !== sha256.toLowerCase()) return fail("bad_request", `SHA-256 mismatch: expected ${sha256}, got ${actual}`);
     }
     const version = await probeVersion(staged);
     if (!version.ok) return fail("bad_request", `not a remcli binary: ${version.error.message.replace(staged, "the new file")}`);

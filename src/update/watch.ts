@@ -50,13 +50,13 @@ export function watchOwnBinary(deps: {
       log.warn("new binary rejected; this daemon keeps running", { binary, reason });
       return { outcome: "rejected", reason };
     };
-    const version = await probeVersion(binary);
+    // Both at once: each is a start of the new binary, and a hand-over waits for both.
+    const [version, ready] = await Promise.all([probeVersion(binary), preflight(binary)]);
     if (!version.ok) return reject(version.error.message);
     if (version.data === VERSION) {
       known = now;
       return { outcome: "same-version", version: version.data };
     }
-    const ready = await preflight(binary);
     if (!ready.ok) return reject(ready.error.message);
     log.info("new binary installed; handing over", { binary, from: VERSION, to: version.data });
     handOver(binary);

@@ -180,6 +180,11 @@ describe("remcli update", () => {
     expect(back.stdout).toContain(`the daemon now runs version ${A}`);
     expect((await it.status()).version).toBe(A);
     expect(readFileSync(`${it.install}.old`).equals(bytes)).toBe(true);
+
+    // And from a local file, the way a downloaded release is installed.
+    const fromFile = await it.run(["update", "--from", binaryOf(B), "--sha256", sha]);
+    expect(fromFile.stdout).toContain(`the daemon now runs version ${B}`);
+    expect(readFileSync(it.install).equals(bytes)).toBe(true);
   });
 
   test("from source there is no binary to replace, and the command says so", async () => {
