@@ -63,6 +63,7 @@ const GOALS = {
   fanOut: { better: "lower", best: 0.8, worst: 0.8, unit: "ms" },
   latestPage: { better: "lower", best: 4.5, worst: 4.5, unit: "ms" },
   olderPage: { better: "lower", worst: 4.5, unit: "ms" }, // the reference has no paging
+  pageOf100: { better: "lower", worst: 5, unit: "ms" }, // the P2P issue's floor; no reference run
   rpc: { better: "lower", best: 0.6, worst: 1.4, unit: "ms" },
   idleRss: { better: "lower", best: 165, worst: 200, unit: "MB" },
 } satisfies Record<string, Goal>;
@@ -590,6 +591,13 @@ async function history(): Promise<void> {
   for (let i = 0; i < PAGE_GETS; i++) paged.push(await timeGet(pagePath(), 150));
   const p = summary(paged);
   row("4c", "older page (limit=150&before=random) p50/p99", `${fmt(p.p50)} / ${fmt(p.p99)} ms`, { goal: GOALS.olderPage, measured: p.p99 });
+
+  // The P2P issue's own floor: a page of 100 out of 100,000, p99 under 5 ms.
+  const hundredPath = () => `/v1/sessions/${sid}/messages?limit=100&before=${randomBefore()}`;
+  const hundred: number[] = [];
+  for (let i = 0; i < PAGE_GETS; i++) hundred.push(await timeGet(hundredPath(), 100));
+  const h = summary(hundred);
+  row("4d", "page of 100 (limit=100&before=random) p50/p99", `${fmt(h.p50)} / ${fmt(h.p99)} ms`, { goal: GOALS.pageOf100, measured: h.p99 });
 }
 
 /** 5. Memory: 1,000 idle phones on a fresh daemon. */
