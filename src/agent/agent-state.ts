@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { PermissionDecision, PermissionMode } from "../protocol/plaintext.ts";
 
-// Plaintext shapes the phone and the session exchange inside encrypted blobs (PROTOCOL.md §7).
+// The session's side of the plaintext shapes in src/protocol/plaintext.ts (PROTOCOL.md §7).
+// The app reads leniently; the session receives input from the phone, so here every
+// field is bounded and an unknown permission mode never widens what the agent may do.
 
-export const PermissionMode = z.enum(["default", "acceptEdits", "bypassPermissions", "plan"]);
-export type PermissionMode = z.infer<typeof PermissionMode>;
+export { PermissionMode };
 
 /** Longest text a phone message may carry to the agent; the wire limit is larger, a prompt is not. */
 export const MAX_PROMPT_CHARS = 200_000;
@@ -50,6 +52,6 @@ export const PermissionAnswer = z.object({
   reason: z.string().max(10_000).optional(),
   mode: PermissionMode.optional().catch(undefined),
   allowTools: z.array(z.string().max(1_000)).max(100).optional(),
-  decision: z.enum(["approved", "approved_for_session", "denied", "abort"]).optional(),
+  decision: PermissionDecision.optional(),
 });
 export type PermissionAnswer = z.infer<typeof PermissionAnswer>;
