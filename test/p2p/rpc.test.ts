@@ -67,6 +67,18 @@ describe("RPC", () => {
     });
   });
 
+  test("a session or machine connection registers only its own methods", async () => {
+    const session = await daemon.connect({ clientType: "session-scoped", sessionId: "s-own" });
+    expect(await registered(session, "s-other:permission")).toEqual({
+      event: "rpc-error",
+      payload: { type: "register", error: "A session-scoped connection registers only its own methods (s-own:…), not s-other:permission" },
+    });
+    expect((await registered(session, "s-own:permission")).event).toBe("rpc-registered");
+    const machine = await daemon.connect({ clientType: "machine-scoped", machineId: "m-own" });
+    expect((await registered(machine, "m-other:bash")).event).toBe("rpc-error");
+    expect((await registered(machine, "m-own:bash")).event).toBe("rpc-registered");
+  });
+
   test("a name held by a live socket cannot be taken; after it disconnects a new socket may register it", async () => {
     const holder = await daemon.connect({ clientType: "session-scoped", sessionId: "s-held" });
     await registered(holder, "s-held:permission");
