@@ -1,8 +1,8 @@
-import { closeSync, openSync } from "node:fs";
 import type { Config } from "../shared/env.ts";
 import type { Paths } from "../shared/paths.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { readSecret } from "../shared/secret-file.ts";
+import { spawnDetached } from "../shared/spawn-detached.ts";
 import { sleep } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
 import type { DaemonState } from "../store/daemon-state.ts";
@@ -30,18 +30,10 @@ async function runningVersion(paths: Paths, row: DaemonState): Promise<string | 
   return status.ok ? status.data.version : null;
 }
 
-function spawnDetached(paths: Paths, args: string[]) {
-  const logFd = openSync(paths.daemonLog, "a", 0o600);
-  try {
-    const child = Bun.spawn([...selfCommand(), "daemon", "start-sync", ...args], {
-      stdio: ["ignore", logFd, logFd],
-      detached: true,
-    });
-    child.unref();
-    return child;
-  } finally {
-    closeSync(logFd);
-  }
+function spawnDaemon(paths: Paths, args: string[]) {
+  const child = spawnDetached([...selfCommand(), "daemon", "start-sync", ...args], paths.daemonLog);
+  child.unref();
+  return child;
 }
 
 function failedToStart(paths: Paths, code: "spawn_failed" | "timeout", why: string): Result<never> {
@@ -72,7 +64,7 @@ export async function launchDaemon(
     // A daemon that is alive but not answering is still starting: wait for it below.
   }
 
-  const child = spawnDetached(paths, replacedVersion ? ["--replacing", replacedVersion, ...daemonArgs] : daemonArgs);
+  const child = spawnDaemon(paths, replacedVersion ? ["--replacing", replacedVersion, ...daemonArgs] : daemonArgs);
   const deadline = Date.now() + config.startTimeoutMs;
   while (Date.now() < deadline) {
     const seen = observeDaemon(store.daemon, "`remcli daemon start`");

@@ -1,4 +1,3 @@
-import { closeSync, openSync } from "node:fs";
 import type { TrackedSession } from "../daemon/control/contract.ts";
 import { selfCommand } from "../daemon/self-command.ts";
 import type { Config } from "../shared/env.ts";
@@ -6,6 +5,7 @@ import type { Log } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import { isSameProcessAlive, processStartToken } from "../shared/process-identity.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
+import { spawnDetached } from "../shared/spawn-detached.ts";
 import { waitFor } from "../shared/time.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
@@ -47,27 +47,18 @@ export function createSessionTracker(deps: {
     deps.onActiveChange(activeCount());
   };
 
-  const spawnProcess = (directory: string) => {
-    const logFd = openSync(sessionLog, "a", 0o600);
-    try {
-      return Bun.spawn([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon"], {
-        cwd: directory,
-        detached: true,
-        stdio: ["ignore", logFd, logFd],
-        onExit(exited, exitCode, signalCode) {
-          const row = openSessions().find((c) => c.pid === exited.pid);
-          if (!row) return;
-          ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
-          ending.delete(row.id);
-        },
-      });
-    } finally {
-      closeSync(logFd);
-    }
-  };
+  const spawnProcess = (directory: string) =>
+    spawnDetached([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon"], sessionLog, {
+      cwd: directory,
+      onExit(exited, exitCode, signalCode) {
+        const row = openSessions().find((c) => c.pid === exited.pid);
+        if (!row) return;
+        ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
+        ending.delete(row.id);
+      },
+    });
 
   return {
-    activeCount,
 
     /** At start: keep the children that still run (same pid and start time), record the rest as gone. */
     readopt(daemonPid: number): { adopted: number; gone: number } {
@@ -204,9 +195,6 @@ export function createSessionTracker(deps: {
         }
       }
     },
-
-    /** For caffeinate and doctor: end a non-session child's row. */
-    end: ended,
   };
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from "node:fs";
+import { spawnDetached } from "../shared/spawn-detached.ts";
 import type { Log } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import { identityOf, preflight, probeVersion, sameIdentity, type BinaryIdentity } from "./binary.ts";
@@ -28,18 +28,9 @@ export function watchOwnBinary(deps: {
   let rejected: BinaryIdentity | null = null;
   let checking: Promise<UpdateCheck> | null = null;
 
-  const handOver = (path: string) => {
-    const logFd = openSync(deps.logPath, "a", 0o600);
-    try {
-      // Detached: this process is about to be stopped by it.
-      Bun.spawn([path, "daemon", "start", "--no-qr", ...deps.daemonArgs], {
-        stdio: ["ignore", logFd, logFd],
-        detached: true,
-      }).unref();
-    } finally {
-      closeSync(logFd);
-    }
-  };
+  // Detached: this process is about to be stopped by it.
+  const handOver = (path: string) =>
+    spawnDetached([path, "daemon", "start", "--no-qr", ...deps.daemonArgs], deps.logPath).unref();
 
   const check = async (): Promise<UpdateCheck> => {
     if (!binary) return { outcome: "not-installed" };
