@@ -53,5 +53,3 @@ export function createCaffeinate(deps: { binary: string | null; store: Store; lo
     stop,
   };
 }
-
-export type Caffeinate = ReturnType<typeof createCaffeinate>;

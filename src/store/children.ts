@@ -40,7 +40,6 @@ export function childrenStore(db: Database) {
   );
   const setSession = db.query("UPDATE children SET session_id = ? WHERE id = ?");
   const adopt = db.query("UPDATE children SET daemon_pid = ? WHERE id = ?");
-  const byId = db.query(`SELECT ${COLUMNS} FROM children WHERE id = ?`);
 
   return {
     add(child: NewChild): ChildRow {
@@ -65,10 +64,6 @@ export function childrenStore(db: Database) {
     },
     end(id: number, reason: string): boolean {
       return end.run(isoNow(), reason, id).changes > 0;
-    },
-    get(id: number): ChildRow | null {
-      const row = byId.get(id);
-      return row ? ChildRow.parse(row) : null;
     },
     setSession(id: number, sessionId: string): void {
       setSession.run(sessionId, id);
