@@ -13,6 +13,7 @@ import { createPresence } from "./presence.ts";
 import { attachSocketHandlers } from "./socket/connection.ts";
 import { createRpcRegistry } from "./socket/rpc-registry.ts";
 import { createPublisher } from "./socket/routing.ts";
+import { announceSessionEnd } from "./socket/sessions.ts";
 import { createWrites } from "./writes.ts";
 
 export type P2pServerOptions = {
@@ -101,10 +102,7 @@ export function startP2pServer(options: P2pServerOptions) {
     store,
     /** A session's process is gone: record it inactive and tell the phones. */
     endSession(sessionId: string) {
-      const at = Date.now();
-      if (presence.session(sessionId, false, at)) {
-        publisher.ephemeral({ type: "activity", id: sessionId, active: false, activeAt: at, thinking: false });
-      }
+      announceSessionEnd({ presence, publisher }, sessionId, Date.now());
     },
     /** A new secret: the old token stops working and every connection is dropped. */
     rotateSecret(secret: Uint8Array) {

@@ -51,9 +51,21 @@ export function sessionHandlers(socket: Socket, deps: SocketDeps): void {
   }, okErrorAnswer);
 
   on(socket, log, "session-end", SessionEndEvent, ({ sid, time }, ack) => {
-    const at = Math.min(time, Date.now());
-    if (!presence.session(sid, false, at)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
-    publisher.ephemeral({ type: "activity", id: sid, active: false, activeAt: at, thinking: false });
+    if (!announceSessionEnd(deps, sid, Math.min(time, Date.now()))) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     ack?.({ ok: true });
   }, okErrorAnswer);
+}
+
+/**
+ * A session is no longer active: recorded, and told to the phones. Its own `session-end`
+ * and the daemon seeing its process gone both end here. False for an unknown session.
+ */
+export function announceSessionEnd(
+  { presence, publisher }: Pick<SocketDeps, "presence" | "publisher">,
+  sid: string,
+  at: number,
+): boolean {
+  if (!presence.session(sid, false, at)) return false;
+  publisher.ephemeral({ type: "activity", id: sid, active: false, activeAt: at, thinking: false });
+  return true;
 }
