@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io-client";
-import { within } from "./within.ts";
+import { within } from "../shared/within.ts";
 
 type Outgoing = { localId: string; message: string };
 type Ack = { ok: true; id: string; seq: number; localId: string | null } | { ok: false; error: string };

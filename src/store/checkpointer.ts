@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Log } from "../shared/log.ts";
+import { within } from "../shared/within.ts";
 import { installedBinary } from "../update/binary.ts";
 
 const INTERVAL_MS = 200;
@@ -41,7 +42,7 @@ export async function startCheckpointer(db: Database, file: string, log: Log) {
         worker.onmessage = () => resolve();
       });
       worker.postMessage("stop");
-      await Promise.race([stopped, Bun.sleep(2_000)]);
+      await within(stopped, 2_000);
       worker.terminate();
     },
   };

@@ -1,5 +1,5 @@
 import type { LocalAgent, LocalOptions } from "../agent.ts";
-import { within } from "../within.ts";
+import { within } from "../../shared/within.ts";
 import { parseClaudeArgs } from "./args.ts";
 import { conversationExists, tailTranscripts, transcriptDirFor } from "./transcript.ts";
 

@@ -3,7 +3,7 @@ import { errorMessage } from "../../shared/errors.ts";
 import type { AgentEnd, RemoteAgent, RemoteOptions } from "../agent.ts";
 import type { PermissionMode } from "../agent-state.ts";
 import { createTurnQueue } from "../turn-queue.ts";
-import { within } from "../within.ts";
+import { within } from "../../shared/within.ts";
 import { createOutputChain } from "./output-chain.ts";
 
 const STDERR_TAIL = 2_000;
