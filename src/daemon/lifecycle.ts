@@ -7,7 +7,7 @@ import { readOrCreateSecret } from "../shared/secret-file.ts";
 import { isoNow } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
 import { createCaffeinate } from "../sessions/caffeinate.ts";
-import { spawnSessionIn } from "../sessions/spawn-session.ts";
+import { spawnSessionIn, type Spawn } from "../sessions/spawn-session.ts";
 import { createSessionTracker } from "../sessions/tracker.ts";
 import { startCheckpointer } from "../store/checkpointer.ts";
 import { openStore } from "../store/store.ts";
@@ -120,8 +120,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     onActiveChange: (count) => caffeinate.update(count),
   });
   const readopted = tracker.readopt(process.pid);
-  const spawn = (request: { directory: string; approvedNewDirectoryCreation?: boolean }) =>
-    spawnSessionIn(tracker, request);
+  const spawn: Spawn = (request) => spawnSessionIn(tracker, request);
 
   const ownBinary = watchOwnBinary({
     binary: installedBinary(),

@@ -9,10 +9,8 @@ import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine, type DaemonStatus } from "./machine.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
-import type { spawnSessionIn } from "../sessions/spawn-session.ts";
+import type { Spawn } from "../sessions/spawn-session.ts";
 import { SpawnSessionParams, StopSessionParams } from "../protocol/rpc.ts";
-
-type Spawn = (request: Parameters<typeof spawnSessionIn>[1]) => ReturnType<typeof spawnSessionIn>;
 
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
 

@@ -8,6 +8,10 @@ export type SpawnAnswer =
   | { type: "success"; sessionId: string }
   | { type: "requestToApproveDirectoryCreation"; directory: string };
 
+export type SpawnRequest = { directory: string; approvedNewDirectoryCreation?: boolean };
+/** Spawning as the control API and the machine RPC call it, bound to the daemon's tracker. */
+export type Spawn = (request: SpawnRequest) => Promise<Result<SpawnAnswer>>;
+
 function expandHome(directory: string): string {
   if (directory === "~") return homedir();
   if (directory.startsWith("~/")) return join(homedir(), directory.slice(2));
@@ -20,7 +24,7 @@ function expandHome(directory: string): string {
  */
 export async function spawnSessionIn(
   tracker: SessionTracker,
-  request: { directory: string; approvedNewDirectoryCreation?: boolean },
+  request: SpawnRequest,
 ): Promise<Result<SpawnAnswer>> {
   const expanded = expandHome(request.directory.trim());
   if (!isAbsolute(expanded)) return fail("bad_request", `directory must be an absolute path: ${request.directory}`);

@@ -3,15 +3,14 @@ import { fail, ok } from "../../shared/result.ts";
 import type { Store } from "../../store/store.ts";
 import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
-import type { SpawnAnswer } from "../../sessions/spawn-session.ts";
-import type { Result } from "../../shared/result.ts";
+import type { Spawn } from "../../sessions/spawn-session.ts";
 import type { UpdateCheck } from "../../update/watch.ts";
 
 export function createControlHandlers(deps: {
   store: Store;
   paths: Paths;
   tracker: SessionTracker;
-  spawn: (request: { directory: string; approvedNewDirectoryCreation?: boolean }) => Promise<Result<SpawnAnswer>>;
+  spawn: Spawn;
   requestShutdown: (reason: string) => void;
   rotateSecret: () => void;
   checkUpdate: () => Promise<UpdateCheck>;
