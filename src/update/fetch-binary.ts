@@ -1,19 +1,9 @@
-import { closeSync, copyFileSync, fsyncSync, openSync, statSync, writeSync } from "node:fs";
+import { copyFileSync, statSync, writeSync } from "node:fs";
 import { fail, ok, type Result } from "../shared/result.ts";
+import { durably } from "./durably.ts";
 
 /** A remcli binary is ~125 MB; anything far beyond is not one. */
 const MAX_BYTES = 512 * 1024 * 1024;
-
-/** Opens `file` with `flags`, lets `write` fill it, and fsyncs it before closing. */
-function durably(file: string, flags: "w" | "r+", write: (fd: number) => void): void {
-  const fd = openSync(file, flags, 0o755);
-  try {
-    write(fd);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Puts the binary named by `--from` (a local file, or an http(s) URL) at `staged`,
@@ -39,7 +29,7 @@ export async function stageBinary(from: string, staged: string): Promise<Result<
   try {
     if (statSync(from).size > MAX_BYTES) return fail("bad_request", `${from} is too large for a remcli binary`);
     copyFileSync(from, staged);
-    durably(staged, "r+", () => {});
+    durably(staged, "r");
     return ok(undefined);
   } catch (error) {
     return fail("not_found", `cannot read ${from}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);

@@ -1,20 +1,12 @@
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, linkSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { probeVersion } from "./binary.ts";
+import { durably } from "./durably.ts";
 import { stageBinary } from "./fetch-binary.ts";
 
 export const previousOf = (install: string) => join(dirname(install), `${basename(install)}.old`);
-
-function fsyncDir(dir: string) {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function writable(dir: string): Result<void> {
   try {
@@ -58,7 +50,7 @@ export async function installBinary(install: string, from: string, sha256?: stri
       linkSync(install, previous);
     }
     renameSync(staged, install);
-    fsyncDir(dir);
+    durably(dir, "r");
     return ok(version.data);
   } finally {
     rmSync(staged, { force: true });
@@ -79,6 +71,6 @@ export async function rollbackBinary(install: string): Promise<Result<string>> {
   linkSync(install, current);
   renameSync(previous, install);
   renameSync(current, previous);
-  fsyncDir(dir);
+  durably(dir, "r");
   return ok(version.data);
 }
