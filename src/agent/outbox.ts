@@ -1,8 +1,7 @@
-import type { Socket } from "socket.io-client";
+import type { ClientSocket } from "../protocol/events.ts";
 import { within } from "../shared/within.ts";
 
 type Outgoing = { localId: string; message: string };
-type Ack = { ok: true; id: string; seq: number; localId: string | null } | { ok: false; error: string };
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -12,7 +11,7 @@ const ACK_TIMEOUT_MS = 10_000;
  * dropping messages (the reference's "message will be lost"); a retry carries the same
  * localId, so a message that was stored before the connection dropped is not doubled.
  */
-export function createOutbox(socket: Socket, sid: string, onAcked: (seq: number) => void) {
+export function createOutbox(socket: ClientSocket, sid: string, onAcked: (seq: number) => void) {
   const queue: Outgoing[] = [];
   let sending = false;
   const drained: Array<() => void> = [];
@@ -22,10 +21,10 @@ export function createOutbox(socket: Socket, sid: string, onAcked: (seq: number)
     sending = true;
     while (queue.length > 0 && socket.connected) {
       const next = queue[0]!;
-      const ack = (await socket
+      const ack = await socket
         .timeout(ACK_TIMEOUT_MS)
         .emitWithAck("message", { sid, message: next.message, localId: next.localId })
-        .catch(() => null)) as Ack | null;
+        .catch(() => null);
       if (ack?.ok) {
         queue.shift();
         onAcked(ack.seq);

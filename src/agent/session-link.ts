@@ -1,8 +1,10 @@
 import { hostname, homedir, platform } from "node:os";
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import { z } from "zod";
 import { p2pAuthToken } from "../crypto/p2p-token.ts";
 import { createCipher, newDataEncryptionKey, type Cipher } from "../crypto/session-cipher.ts";
+import type { ClientSocket } from "../protocol/events.ts";
+import { MessagesResponse, Session, Update, type StoredMessage } from "../protocol/updates.ts";
 import { VERSION } from "../shared/version.ts";
 import { AgentState, PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
@@ -12,12 +14,8 @@ import { createSessionRpc } from "./session-rpc.ts";
 import { createVersionedValue } from "./versioned-value.ts";
 
 export type StartedBy = "daemon" | "terminal";
-const StoredMessage = z.object({ seq: z.number().int(), content: z.object({ c: z.string() }) });
-type StoredMessage = z.infer<typeof StoredMessage>;
 const Metadata = z.record(z.string(), z.unknown());
-const CreatedSession = z.object({
-  session: z.object({ id: z.string(), metadataVersion: z.number().int(), agentStateVersion: z.number().int() }),
-});
+const CreatedSession = z.object({ session: Session });
 const PAGE = 500;
 
 export type UsageReport = {
@@ -85,13 +83,13 @@ export async function openSessionLink(input: {
     for (;;) {
       const page = await fetch(`${daemon.base}/v1/sessions/${sid}/messages?after=${seqs.handledUpTo()}&limit=${PAGE}`, { headers });
       if (!page.ok) return;
-      const messages = z.object({ messages: z.array(StoredMessage) }).parse(await page.json()).messages;
+      const { messages } = MessagesResponse.parse(await page.json());
       for (const message of messages.sort((a, b) => a.seq - b.seq)) receive(message);
       if (messages.length < PAGE) return;
     }
   };
 
-  const socket: Socket = io(daemon.base, {
+  const socket: ClientSocket = io(daemon.base, {
     path: "/v1/updates",
     transports: ["websocket"],
     auth: { token, clientType: "session-scoped", sessionId: sid },
@@ -109,10 +107,9 @@ export async function openSessionLink(input: {
     socket, sid, cipher, event: "update-metadata", field: "metadata",
     initial: metadata, initialVersion: session.metadataVersion, parse: (v) => Metadata.catch(metadata).parse(v),
   });
-  const NewMessage = z.object({ body: z.object({ t: z.literal("new-message"), sid: z.literal(sid), message: StoredMessage }) });
-  socket.on("update", (update: unknown) => {
-    const parsed = NewMessage.safeParse(update);
-    if (parsed.success) receive(parsed.data.body.message);
+  socket.on("update", (raw: unknown) => {
+    const update = Update.safeParse(raw);
+    if (update.success && update.data.body.t === "new-message" && update.data.body.sid === sid) receive(update.data.body.message);
   });
   const reconnected: Array<() => void> = [];
   let connects = 0;

@@ -1,9 +1,6 @@
-import type { Socket } from "socket.io-client";
-import { z } from "zod";
 import type { Cipher } from "../crypto/session-cipher.ts";
+import { RpcRequest, type ClientSocket } from "../protocol/events.ts";
 import { errorMessage } from "../shared/errors.ts";
-
-const RpcRequest = z.object({ method: z.string().max(300), params: z.unknown() });
 
 export type RpcHandler = (params: unknown) => Promise<unknown> | unknown;
 
@@ -13,7 +10,7 @@ export type RpcHandler = (params: unknown) => Promise<unknown> | unknown;
  * daemon that restarted and knows nothing of us. Params must decrypt under the
  * session key: the bearer token alone must never be enough to act.
  */
-export function createSessionRpc(socket: Socket, sid: string, cipher: Cipher) {
+export function createSessionRpc(socket: ClientSocket, sid: string, cipher: Cipher) {
   const handlers = new Map<string, RpcHandler>();
   const prefix = `${sid}:`;
 

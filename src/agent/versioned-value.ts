@@ -1,14 +1,8 @@
-import type { Socket } from "socket.io-client";
-import { z } from "zod";
 import type { Cipher } from "../crypto/session-cipher.ts";
+import { AgentStateAck, MetadataAck, type ClientSocket } from "../protocol/events.ts";
 
-const Answer = z.object({
-  result: z.enum(["success", "version-mismatch", "error"]),
-  version: z.number().int().optional(),
-  message: z.string().optional(),
-  metadata: z.string().nullish(),
-  agentState: z.string().nullish(),
-});
+/** Either answer, read by the field this value is stored under. */
+type Answer = { result: "success" | "version-mismatch"; version: number } & Partial<Record<"metadata" | "agentState", string | null>>;
 
 const ACK_TIMEOUT_MS = 5_000;
 const MAX_ATTEMPTS = 20;
@@ -20,7 +14,7 @@ const MAX_ATTEMPTS = 20;
  * someone else (the phone) is never overwritten blindly.
  */
 export function createVersionedValue<T>(input: {
-  socket: Socket;
+  socket: ClientSocket;
   sid: string;
   cipher: Cipher;
   event: "update-metadata" | "update-state";
@@ -33,19 +27,20 @@ export function createVersionedValue<T>(input: {
   let version = input.initialVersion;
   let chain: Promise<void> = Promise.resolve();
 
-  const adopt = (answer: z.infer<typeof Answer>) => {
-    if (answer.version !== undefined) version = answer.version;
+  const adopt = (answer: Answer) => {
+    version = answer.version;
     const encrypted = answer[input.field];
     if (typeof encrypted === "string") value = input.parse(input.cipher.decrypt(encrypted));
   };
 
   const attempt = async (change: (current: T) => T): Promise<boolean> => {
     const next = change(value);
-    const raw = await input.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck(input.event, { sid: input.sid, [input.field]: input.cipher.encrypt(next), expectedVersion: version })
-      .catch(() => null);
-    const answer = Answer.safeParse(raw);
+    const encrypted = input.cipher.encrypt(next);
+    const sent =
+      input.event === "update-metadata"
+        ? input.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("update-metadata", { sid: input.sid, metadata: encrypted, expectedVersion: version })
+        : input.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("update-state", { sid: input.sid, agentState: encrypted, expectedVersion: version });
+    const answer = (input.event === "update-metadata" ? MetadataAck : AgentStateAck).safeParse(await sent.catch(() => null));
     if (!answer.success || answer.data.result === "error") return false;
     adopt(answer.data);
     return answer.data.result === "success";

@@ -1,6 +1,7 @@
 import type { AppendResult, NewMessage } from "../store/messages.ts";
 import type { Store } from "../store/store.ts";
-import type { Publisher, Update } from "./socket/routing.ts";
+import type { Update } from "../protocol/updates.ts";
+import type { Publisher } from "./socket/routing.ts";
 
 type Pending = NewMessage & {
   done: (outcome: Appended) => void;
@@ -27,7 +28,7 @@ export function createMessageBatcher(store: Store, publisher: Publisher, { maxBa
       fresh.map((index) => {
         const { message } = outcomes[index] as Extract<AppendResult, { result: "stored" }>;
         const wire = message.localId === null ? { ...message, localId: undefined } : message;
-        return { t: "new-message", sid: batch[index]!.sessionId, message: wire };
+        return { t: "new-message" as const, sid: batch[index]!.sessionId, message: wire };
       }),
     );
     fresh.forEach((index, n) => {

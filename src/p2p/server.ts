@@ -11,6 +11,7 @@ import { createMessageBatcher } from "./message-batcher.ts";
 import { createOriginPolicy } from "./origin.ts";
 import { createPresence } from "./presence.ts";
 import { attachSocketHandlers } from "./socket/connection.ts";
+import type { IoServer } from "./socket/io.ts";
 import { createRpcRegistry } from "./socket/rpc-registry.ts";
 import { createPublisher } from "./socket/routing.ts";
 import { announceSessionEnd } from "./socket/sessions.ts";
@@ -50,7 +51,7 @@ export function startP2pServer(options: P2pServerOptions) {
   const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
   coalesceWebSocketSends();
   const engine = new Engine({ path: `${SOCKET_PATH}/`, maxHttpBufferSize: frameBytes });
-  const io = new SocketServer({ serveClient: false });
+  const io: IoServer = new SocketServer({ serveClient: false });
   io.bind(engine);
 
   const publisher = createPublisher(io, store.userSeq);

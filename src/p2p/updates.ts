@@ -1,13 +1,11 @@
-import type { MachineRecord } from "../store/machines.ts";
-import type { SessionRecord } from "../store/sessions.ts";
-import type { UpdateBody } from "./socket/routing.ts";
+import type { MachineWire, Session, UpdateBody } from "../protocol/updates.ts";
 
 /**
  * Update bodies in the field names the reference app parses (PROTOCOL.md §3.1, where
  * "the app wins" over the reference server).
  */
 export const updateBodies = {
-  newSession: (s: SessionRecord): UpdateBody => ({
+  newSession: (s: Session): UpdateBody => ({
     t: "new-session",
     id: s.id,
     seq: s.seq,
@@ -26,7 +24,7 @@ export const updateBodies = {
     change: { metadata?: { value: string; version: number }; agentState?: { value: string | null; version: number } },
   ): UpdateBody => ({ t: "update-session", id, ...change }),
   deleteSession: (sid: string): UpdateBody => ({ t: "delete-session", sid }),
-  newMachine: (m: MachineRecord): UpdateBody => ({
+  newMachine: (m: MachineWire): UpdateBody => ({
     t: "new-machine",
     machineId: m.id,
     seq: m.seq,

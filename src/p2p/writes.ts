@@ -1,7 +1,8 @@
-import type { Socket } from "socket.io";
+import type { Update, UpdateBody } from "../protocol/updates.ts";
 import type { VersionedWrite } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
-import type { Publisher, Target, Update, UpdateBody } from "./socket/routing.ts";
+import type { IoSocket } from "./socket/io.ts";
+import type { Publisher, Target } from "./socket/routing.ts";
 import { updateBodies } from "./updates.ts";
 
 type Versioned<T> = VersionedWrite<T>;
@@ -13,7 +14,7 @@ type Versioned<T> = VersionedWrite<T>;
  */
 export function createWrites(store: Store, publisher: Publisher) {
   /** Commits `write` together with the update it announces, then publishes that update. */
-  const commit = <R>(write: () => { result: R; updates: Update[] }, target: (result: R) => Target, from?: Socket): R => {
+  const commit = <R>(write: () => { result: R; updates: Update[] }, target: (result: R) => Target, from?: IoSocket): R => {
     const { result, updates } = store.transaction(write);
     for (const update of updates) publisher.send(update, target(result), from);
     return result;
@@ -24,7 +25,7 @@ export function createWrites(store: Store, publisher: Publisher) {
     write: () => Versioned<T>,
     announce: (written: { value: T; version: number }) => UpdateBody,
     target: Target,
-    from?: Socket,
+    from?: IoSocket,
   ): Versioned<T> =>
     commit<Versioned<T>>(
       () => {
@@ -58,7 +59,7 @@ export function createWrites(store: Store, publisher: Publisher) {
       );
     },
 
-    updateSessionMetadata: (sid: string, metadata: string, expectedVersion: number, from?: Socket) =>
+    updateSessionMetadata: (sid: string, metadata: string, expectedVersion: number, from?: IoSocket) =>
       versioned(
         () => store.sessions.updateMetadata(sid, metadata, expectedVersion),
         (w) => updateBodies.updateSession(sid, { metadata: w }),
@@ -66,7 +67,7 @@ export function createWrites(store: Store, publisher: Publisher) {
         from,
       ),
 
-    updateAgentState: (sid: string, agentState: string | null, expectedVersion: number, from?: Socket) =>
+    updateAgentState: (sid: string, agentState: string | null, expectedVersion: number, from?: IoSocket) =>
       versioned(
         () => store.sessions.updateAgentState(sid, agentState, expectedVersion),
         (w) => updateBodies.updateSession(sid, { agentState: w }),
@@ -99,7 +100,7 @@ export function createWrites(store: Store, publisher: Publisher) {
       );
     },
 
-    updateMachineMetadata: (id: string, metadata: string, expectedVersion: number, from?: Socket) =>
+    updateMachineMetadata: (id: string, metadata: string, expectedVersion: number, from?: IoSocket) =>
       versioned(
         () => store.machines.updateMetadata(id, metadata, expectedVersion),
         (w) => updateBodies.updateMachine(id, { metadata: w }),
@@ -107,7 +108,7 @@ export function createWrites(store: Store, publisher: Publisher) {
         from,
       ),
 
-    updateDaemonState: (id: string, daemonState: string, expectedVersion: number, from?: Socket) =>
+    updateDaemonState: (id: string, daemonState: string, expectedVersion: number, from?: IoSocket) =>
       versioned(
         () => store.machines.updateDaemonState(id, daemonState, expectedVersion),
         (w) => updateBodies.updateMachine(id, { daemonState: w }),

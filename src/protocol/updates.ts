@@ -21,6 +21,10 @@ export const SessionWire = z.object({
 });
 export type SessionWire = z.infer<typeof SessionWire>;
 
+/** A session as the REST routes return it (PROTOCOL.md §6): what the store produces. */
+export const Session = SessionWire.extend({ tag: z.string(), lastMessage: z.null() });
+export type Session = z.infer<typeof Session>;
+
 export const MachineWire = z.object({
   id: z.string(),
   seq: z.number(),
@@ -90,19 +94,6 @@ export const Ephemeral = z.discriminatedUnion("type", [
   z.object({ type: z.literal("machine-status"), machineId: z.string(), online: z.boolean(), timestamp: Millis }),
 ]);
 export type Ephemeral = z.infer<typeof Ephemeral>;
-
-/** The `message` ack (remcli extension of PROTOCOL.md §3.2). */
-export const MessageAck = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), id: z.string(), seq: z.number().int(), localId: z.string().nullish() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
-export type MessageAck = z.infer<typeof MessageAck>;
-
-/** The `rpc-call` ack (PROTOCOL.md §4): `result` is an encrypted string. */
-export const RpcCallAck = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), result: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
 
 export const SessionsResponse = z.object({ sessions: z.array(SessionWire) });
 export const MachinesResponse = z.array(MachineWire);

@@ -1,22 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
+import type { MachineWire } from "../protocol/updates.ts";
 import type { VersionedWrite } from "./sessions.ts";
-
-/** A machine as PROTOCOL.md §6 sends it. */
-export const MachineRecord = z.object({
-  id: z.string(),
-  seq: z.number().int(),
-  metadata: z.string(),
-  metadataVersion: z.number().int(),
-  daemonState: z.string().nullable(),
-  daemonStateVersion: z.number().int(),
-  dataEncryptionKey: z.string().nullable(),
-  active: z.boolean(),
-  activeAt: z.number(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-});
-export type MachineRecord = z.infer<typeof MachineRecord>;
 
 const Row = z.object({
   id: z.string(),
@@ -32,7 +17,7 @@ const Row = z.object({
   updated_at: z.number(),
 });
 
-function toRecord(raw: unknown): MachineRecord {
+function toRecord(raw: unknown): MachineWire {
   const row = Row.parse(raw);
   return {
     id: row.id,
@@ -73,21 +58,21 @@ export function machinesStore(db: Database) {
      daemon_state = ?3, daemon_state_version = daemon_state_version + 1, seq = seq + 1, updated_at = ?4 WHERE id = ?5`,
   );
 
-  const get = (id: string): MachineRecord | null => {
+  const get = (id: string): MachineWire | null => {
     const row = byId.get(id);
     return row ? toRecord(row) : null;
   };
 
   return {
     get,
-    all: (): MachineRecord[] => all.all().map(toRecord),
+    all: (): MachineWire[] => all.all().map(toRecord),
     /** POST /v1/machines: get-or-create by id. */
     getOrCreate(input: {
       id: string;
       metadata: string;
       daemonState: string | null;
       dataEncryptionKey: string | null;
-    }): { machine: MachineRecord; created: boolean } {
+    }): { machine: MachineWire; created: boolean } {
       const existing = get(input.id);
       if (existing) return { machine: existing, created: false };
       const now = Date.now();

@@ -1,17 +1,10 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
+import type { StoredMessage } from "../protocol/updates.ts";
 import { newId } from "./ids.ts";
 
-/** A stored message as the history route and `new-message` carry it. */
-export const MessageRecord = z.object({
-  id: z.string(),
-  seq: z.number().int(),
-  localId: z.string().nullable(),
-  content: z.object({ t: z.literal("encrypted"), c: z.string() }),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-});
-export type MessageRecord = z.infer<typeof MessageRecord>;
+/** A stored message as the history route and `new-message` carry it (never an absent localId here). */
+export type MessageRecord = StoredMessage & { localId: string | null; updatedAt: number };
 
 const Row = z.object({
   id: z.string(),

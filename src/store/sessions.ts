@@ -1,24 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
+import type { Session } from "../protocol/updates.ts";
 import { newId } from "./ids.ts";
-
-/** A session as PROTOCOL.md §6 sends it. */
-export const SessionRecord = z.object({
-  id: z.string(),
-  tag: z.string(),
-  seq: z.number().int(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  active: z.boolean(),
-  activeAt: z.number(),
-  metadata: z.string(),
-  metadataVersion: z.number().int(),
-  agentState: z.string().nullable(),
-  agentStateVersion: z.number().int(),
-  dataEncryptionKey: z.string().nullable(),
-  lastMessage: z.null(),
-});
-export type SessionRecord = z.infer<typeof SessionRecord>;
 
 const Row = z.object({
   id: z.string(),
@@ -35,7 +18,7 @@ const Row = z.object({
   data_encryption_key: z.string().nullable(),
 });
 
-function toRecord(raw: unknown): SessionRecord {
+function toRecord(raw: unknown): Session {
   const row = Row.parse(raw);
   return {
     id: row.id,
@@ -85,7 +68,7 @@ export function sessionsStore(db: Database) {
   );
   const setActive = db.query("UPDATE sessions SET active = ?1, active_at = ?2 WHERE id = ?3");
 
-  const get = (id: string): SessionRecord | null => {
+  const get = (id: string): Session | null => {
     const row = byId.get(id);
     return row ? toRecord(row) : null;
   };
@@ -98,17 +81,17 @@ export function sessionsStore(db: Database) {
       metadata: string;
       agentState: string | null;
       dataEncryptionKey: string | null;
-    }): { session: SessionRecord; created: boolean } {
+    }): { session: Session; created: boolean } {
       const existing = byTag.get(input.tag);
       if (existing) return { session: toRecord(existing), created: false };
       const now = Date.now();
       const row = insert.get(newId(now), input.tag, input.metadata, input.agentState, input.dataEncryptionKey, now, now, now);
       return { session: toRecord(row), created: true };
     },
-    newest: (limit: number): SessionRecord[] => newest.all(limit).map(toRecord),
-    active: (limit: number): SessionRecord[] => active.all(limit).map(toRecord),
+    newest: (limit: number): Session[] => newest.all(limit).map(toRecord),
+    active: (limit: number): Session[] => active.all(limit).map(toRecord),
     /** Keyset page by id, newest first; `before` is the last id of the previous page. */
-    page(input: { before: string | null; limit: number; changedSince: number }): SessionRecord[] {
+    page(input: { before: string | null; limit: number; changedSince: number }): Session[] {
       return page.all(input.before ?? "\uffff", input.changedSince, input.limit).map(toRecord);
     },
     remove: (id: string): boolean => remove.run(id).changes > 0,

@@ -1,6 +1,6 @@
-import type { Server } from "socket.io";
 import { SocketAuth } from "../../protocol/handshake.ts";
 import type { SocketDeps } from "./deps.ts";
+import type { IoServer } from "./io.ts";
 import { describeIssue } from "./handle.ts";
 import { machineHandlers } from "./machines.ts";
 import { miscHandlers } from "./misc.ts";
@@ -12,7 +12,7 @@ import { sessionHandlers } from "./sessions.ts";
  * Authenticates every connection at the handshake (constant-time token check), puts
  * it in the rooms of its scope, and installs the event handlers of each area.
  */
-export function attachSocketHandlers(io: Server, deps: SocketDeps): void {
+export function attachSocketHandlers(io: IoServer, deps: SocketDeps): void {
   const { log, tokens, limits } = deps;
 
   io.use((socket, next) => {
@@ -30,9 +30,9 @@ export function attachSocketHandlers(io: Server, deps: SocketDeps): void {
   });
 
   io.on("connection", (socket) => {
-    const auth = SocketAuth.parse(socket.data.auth);
-    if (auth.clientType === "session-scoped") socket.join(rooms.session(auth.sessionId!));
-    else if (auth.clientType === "machine-scoped") socket.join(rooms.machine(auth.machineId!));
+    const { auth } = socket.data;
+    if (auth.clientType === "session-scoped") socket.join(rooms.session(auth.sessionId));
+    else if (auth.clientType === "machine-scoped") socket.join(rooms.machine(auth.machineId));
     else socket.join(rooms.user);
     log.debug("socket connected", { socket: socket.id, clientType: auth.clientType });
 

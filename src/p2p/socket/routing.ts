@@ -1,6 +1,7 @@
-import type { Server, Socket } from "socket.io";
+import type { Ephemeral, Update, UpdateBody } from "../../protocol/updates.ts";
 import { newId } from "../../store/ids.ts";
 import type { UserSeqCounter } from "../../store/counters.ts";
+import type { IoServer, IoSocket } from "./io.ts";
 
 /**
  * Rooms instead of scanning every connection: a user-scoped socket joins `user`, a
@@ -13,8 +14,6 @@ export const rooms = {
   machine: (id: string) => `machine:${id}`,
 };
 
-export type UpdateBody = { t: string } & Record<string, unknown>;
-export type Update = { id: string; seq: number; body: UpdateBody; createdAt: number };
 export type Target = { session: string } | { machine: string } | "user";
 
 function roomsOf(target: Target): string[] {
@@ -23,7 +22,7 @@ function roomsOf(target: Target): string[] {
   return [rooms.user, rooms.machine(target.machine)];
 }
 
-export function createPublisher(io: Server, userSeq: UserSeqCounter) {
+export function createPublisher(io: IoServer, userSeq: UserSeqCounter) {
   return {
     /** Numbers an update; call inside the transaction of the write it describes. */
     prepare(body: UpdateBody): Update {
@@ -37,12 +36,12 @@ export function createPublisher(io: Server, userSeq: UserSeqCounter) {
       return bodies.map((body, index) => ({ id: newId(now), seq: first + index, body, createdAt: now }));
     },
     /** Sends a committed update; the socket that caused it does not get it back. */
-    send(update: Update, target: Target, except?: Socket): void {
+    send(update: Update, target: Target, except?: IoSocket): void {
       const to = roomsOf(target);
       (except ? except.to(to) : io.to(to)).emit("update", update);
     },
     /** Presence, not stored: user-scoped connections only. */
-    ephemeral(payload: { type: string } & Record<string, unknown>, except?: Socket): void {
+    ephemeral(payload: Ephemeral, except?: IoSocket): void {
       (except ? except.to(rooms.user) : io.to(rooms.user)).emit("ephemeral", payload);
     },
   };

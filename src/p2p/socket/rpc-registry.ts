@@ -1,8 +1,8 @@
-import type { Socket } from "socket.io";
+import type { IoSocket } from "./io.ts";
 
 /** A method the daemon serves itself (its machine RPCs), without a socket round trip. */
 export type LocalHandler = (params: unknown) => Promise<unknown>;
-type Owner = { kind: "socket"; socket: Socket } | { kind: "local"; handler: LocalHandler };
+type Owner = { kind: "socket"; socket: IoSocket } | { kind: "local"; handler: LocalHandler };
 
 export type RpcError = "no-handler" | "handler-disconnected" | "timeout" | "handler-failed";
 export type RpcOutcome = { ok: true; result: unknown } | { ok: false; error: string; code: RpcError };
@@ -19,7 +19,7 @@ export function createRpcRegistry({ timeoutMs }: { timeoutMs: number }) {
   /** In-flight calls per handler socket, failed at once when that socket goes away. */
   const pending = new Map<string, Set<(outcome: RpcOutcome) => void>>();
 
-  const register = (method: string, socket: Socket): string | null => {
+  const register = (method: string, socket: IoSocket): string | null => {
     const owner = owners.get(method);
     if (owner?.kind === "local") return `Method ${method} is served by the daemon itself`;
     if (owner?.kind === "socket" && owner.socket.id !== socket.id && owner.socket.connected) {
@@ -35,7 +35,7 @@ export function createRpcRegistry({ timeoutMs }: { timeoutMs: number }) {
     return null;
   };
 
-  const unregister = (method: string, socket: Socket): boolean => {
+  const unregister = (method: string, socket: IoSocket): boolean => {
     const owner = owners.get(method);
     if (owner?.kind !== "socket" || owner.socket.id !== socket.id) return false;
     owners.delete(method);
@@ -43,7 +43,7 @@ export function createRpcRegistry({ timeoutMs }: { timeoutMs: number }) {
     return true;
   };
 
-  const forget = (socket: Socket) => {
+  const forget = (socket: IoSocket) => {
     for (const method of bySocket.get(socket.id) ?? []) {
       const owner = owners.get(method);
       if (owner?.kind === "socket" && owner.socket.id === socket.id) owners.delete(method);
@@ -55,7 +55,7 @@ export function createRpcRegistry({ timeoutMs }: { timeoutMs: number }) {
     pending.delete(socket.id);
   };
 
-  const forward = (socket: Socket, method: string, params: unknown) =>
+  const forward = (socket: IoSocket, method: string, params: unknown) =>
     new Promise<RpcOutcome>((resolve) => {
       const calls = pending.get(socket.id) ?? new Set();
       pending.set(socket.id, calls);

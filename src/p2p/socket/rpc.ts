@@ -1,7 +1,5 @@
-import type { Socket } from "socket.io";
-import { RpcCallEvent, RpcRegisterEvent, RpcUnregisterEvent } from "../../protocol/client-events.ts";
-import { SocketAuth } from "../../protocol/handshake.ts";
 import type { SocketDeps } from "./deps.ts";
+import type { IoSocket } from "./io.ts";
 import { okErrorAnswer, on } from "./handle.ts";
 
 /**
@@ -9,29 +7,32 @@ import { okErrorAnswer, on } from "./handle.ts";
  * machine's: one session process cannot take over another's `permission` while that one
  * reconnects. User-scoped connections may register any name, as with the reference.
  */
-function outsideScope(socket: Socket, method: string): string | null {
-  const auth = SocketAuth.parse(socket.data.auth);
+function outsideScope(socket: IoSocket, method: string): string | null {
+  const { auth } = socket.data;
   const own = auth.clientType === "session-scoped" ? auth.sessionId : auth.clientType === "machine-scoped" ? auth.machineId : null;
   if (!own || method.startsWith(`${own}:`)) return null;
   return `A ${auth.clientType} connection registers only its own methods (${own}:…), not ${method}`;
 }
 
 /** rpc-register / rpc-unregister / rpc-call (PROTOCOL.md §4). */
-export function rpcHandlers(socket: Socket, deps: SocketDeps): void {
+export function rpcHandlers(socket: IoSocket, deps: SocketDeps): void {
   const { log, rpc } = deps;
 
-  on(socket, log, "rpc-register", RpcRegisterEvent, ({ method }) => {
+  on(socket, log, "rpc-register", ({ method }, ack) => {
     const refused = outsideScope(socket, method) ?? rpc.register(method, socket);
     if (refused) socket.emit("rpc-error", { type: "register", error: refused });
     else socket.emit("rpc-registered", { method });
+    ack?.(refused ? okErrorAnswer(refused) : { ok: true });
   }, okErrorAnswer, (error) => socket.emit("rpc-error", { type: "register", error }));
 
-  on(socket, log, "rpc-unregister", RpcUnregisterEvent, ({ method }) => {
-    if (rpc.unregister(method, socket)) socket.emit("rpc-unregistered", { method });
-    else socket.emit("rpc-error", { type: "unregister", error: `Method ${method} is not registered by this connection` });
+  on(socket, log, "rpc-unregister", ({ method }, ack) => {
+    const refused = rpc.unregister(method, socket) ? null : `Method ${method} is not registered by this connection`;
+    if (refused) socket.emit("rpc-error", { type: "unregister", error: refused });
+    else socket.emit("rpc-unregistered", { method });
+    ack?.(refused ? okErrorAnswer(refused) : { ok: true });
   }, okErrorAnswer, (error) => socket.emit("rpc-error", { type: "unregister", error }));
 
-  on(socket, log, "rpc-call", RpcCallEvent, async ({ method, params }, ack) => {
+  on(socket, log, "rpc-call", async ({ method, params }, ack) => {
     const outcome = await rpc.call(method, params);
     if (!outcome.ok) log.debug("rpc call failed", { method, code: outcome.code });
     ack?.(outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error });

@@ -1,21 +1,13 @@
-import type { Socket } from "socket.io";
-import {
-  MessageEvent,
-  SessionAliveEvent,
-  SessionEndEvent,
-  UpdateMetadataEvent,
-  UpdateStateEvent,
-} from "../../protocol/client-events.ts";
 import type { SocketDeps } from "./deps.ts";
+import type { IoSocket } from "./io.ts";
 import { okErrorAnswer, on, resultErrorAnswer } from "./handle.ts";
 
-const unknownSession = (sid: string) => ({ result: "error", message: `unknown session ${sid}` });
 
 /** Events about one session: its messages, metadata, agent state and presence. */
-export function sessionHandlers(socket: Socket, deps: SocketDeps): void {
+export function sessionHandlers(socket: IoSocket, deps: SocketDeps): void {
   const { log, writes, batcher, publisher, presence, limits } = deps;
 
-  on(socket, log, "message", MessageEvent, async ({ sid, message, localId }, ack) => {
+  on(socket, log, "message", async ({ sid, message, localId }, ack) => {
     if (message.length > limits.messageBytes) {
       ack?.(okErrorAnswer(`message is larger than ${limits.messageBytes} bytes`));
       return;
@@ -30,27 +22,27 @@ export function sessionHandlers(socket: Socket, deps: SocketDeps): void {
     ack?.({ ok: true, id, seq, localId: outcome.message.localId });
   }, okErrorAnswer);
 
-  on(socket, log, "update-metadata", UpdateMetadataEvent, ({ sid, metadata, expectedVersion }, ack) => {
+  on(socket, log, "update-metadata", ({ sid, metadata, expectedVersion }, ack) => {
     const written = writes.updateSessionMetadata(sid, metadata, expectedVersion, socket);
-    if (written.result === "not-found") return ack?.(unknownSession(sid));
+    if (written.result === "not-found") return ack?.(resultErrorAnswer(`unknown session ${sid}`));
     ack?.({ result: written.result, version: written.version, metadata: written.value });
   }, resultErrorAnswer);
 
-  on(socket, log, "update-state", UpdateStateEvent, ({ sid, agentState, expectedVersion }, ack) => {
+  on(socket, log, "update-state", ({ sid, agentState, expectedVersion }, ack) => {
     const written = writes.updateAgentState(sid, agentState, expectedVersion, socket);
-    if (written.result === "not-found") return ack?.(unknownSession(sid));
+    if (written.result === "not-found") return ack?.(resultErrorAnswer(`unknown session ${sid}`));
     ack?.({ result: written.result, version: written.version, agentState: written.value });
   }, resultErrorAnswer);
 
   // The reference has no ack for these; a client that passes one still gets an answer.
-  on(socket, log, "session-alive", SessionAliveEvent, ({ sid, time, thinking }, ack) => {
+  on(socket, log, "session-alive", ({ sid, time, thinking }, ack) => {
     const at = Math.min(time, Date.now());
     if (!presence.session(sid, true, at)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     publisher.ephemeral({ type: "activity", id: sid, active: true, activeAt: at, thinking: thinking ?? false });
     ack?.({ ok: true });
   }, okErrorAnswer);
 
-  on(socket, log, "session-end", SessionEndEvent, ({ sid, time }, ack) => {
+  on(socket, log, "session-end", ({ sid, time }, ack) => {
     if (!announceSessionEnd(deps, sid, Math.min(time, Date.now()))) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     ack?.({ ok: true });
   }, okErrorAnswer);

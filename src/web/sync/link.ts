@@ -1,6 +1,7 @@
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import type { PermissionMode } from "../../protocol/plaintext.ts";
-import { Ephemeral, RpcCallAck, Update, type UpdateBody } from "../../protocol/updates.ts";
+import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
+import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import type { Pairing } from "../pairing/pairings.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
@@ -35,7 +36,7 @@ export function createLink(pairing: Pairing) {
   const sessions = new Map<string, SessionView>();
   const conversations = new Map<string, Conversation>();
   let status: LinkStatus = { kind: "connecting" };
-  let socket: Socket | null = null;
+  let socket: ClientSocket | null = null;
   let refreshed = false;
 
   const setStatus = (next: LinkStatus) => {

@@ -1,7 +1,6 @@
-import type { Socket } from "socket.io-client";
 import { z } from "zod";
 import { PermissionMode, type UserMessage } from "../../protocol/plaintext.ts";
-import { MessageAck } from "../../protocol/updates.ts";
+import { MessageAck, type ClientSocket } from "../../protocol/events.ts";
 import { randomId } from "./ids.ts";
 
 export const Outgoing = z.object({
@@ -24,7 +23,7 @@ const ACK_TIMEOUT_MS = 15_000;
  */
 export function createOutbox(deps: {
   pairingId: string;
-  socket: () => Socket | null;
+  socket: () => ClientSocket | null;
   encrypt: (sid: string, plaintext: UserMessage) => string | null;
   delivered: (entry: Outgoing, ack: { id: string; seq: number }) => void;
   changed: () => void;
