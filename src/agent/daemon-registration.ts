@@ -1,7 +1,7 @@
 import { createControlClient } from "../daemon/control/client.ts";
 import type { Paths } from "../shared/paths.ts";
 import { readDaemonAddress, type DaemonAddress } from "./daemon-address.ts";
-import type { StartedBy } from "./session-link.ts";
+import type { StartedBy } from "../protocol/control.ts";
 
 const RETRIES = 20;
 const RETRY_MS = 250;

@@ -1,3 +1,4 @@
+import type { StartedBy } from "../protocol/control.ts";
 import type { Config } from "../shared/env.ts";
 import type { Paths } from "../shared/paths.ts";
 import type { AgentAdapter } from "./agent.ts";
@@ -11,7 +12,7 @@ import { createPermissionBroker } from "./permissions.ts";
 import { createPresence, type Mode } from "./presence.ts";
 import { runRemoteMode } from "./remote-mode.ts";
 import type { SessionContext, SessionEnd } from "./session-context.ts";
-import { openSessionLink, type StartedBy } from "./session-link.ts";
+import { openSessionLink } from "./session-link.ts";
 import { createSessionMessages } from "./session-messages.ts";
 import type { Terminal } from "./terminal.ts";
 

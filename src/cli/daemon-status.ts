@@ -1,13 +1,13 @@
 import { observeDaemon } from "../daemon/observe.ts";
 import type { ChildRow } from "../store/children.ts";
-import type { DaemonHistoryEntry, DaemonState } from "../store/daemon-state.ts";
+import type { DaemonHistoryEntry, DaemonRow } from "../store/daemon-state.ts";
 import { isSameProcessAlive } from "../shared/process-identity.ts";
 import type { CliContext } from "./context.ts";
 import { openExistingStore } from "./context.ts";
 
 export type StatusReport = {
   running: boolean;
-  state: DaemonState["state"];
+  state: DaemonRow["state"];
   stateReason: string;
   pid: number | null;
   version: string | null;

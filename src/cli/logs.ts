@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { tailLines } from "../daemon/log-tail.ts";
+import { tailLines } from "../shared/log-tail.ts";
 import { sleep } from "../shared/time.ts";
 
 function sizeOf(file: string): number {

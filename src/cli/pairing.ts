@@ -1,12 +1,12 @@
 import { readSecret } from "../shared/secret-file.ts";
-import type { DaemonState } from "../store/daemon-state.ts";
+import type { DaemonRow } from "../store/daemon-state.ts";
 import { pairingPayload, pairingUrl, renderQr, type PairingPayload } from "../p2p/qr.ts";
 import type { CliContext } from "./context.ts";
 
 export type Pairing = { url: string; payload: PairingPayload };
 
 /** The pairing details of a running daemon, read from its state and secret files. */
-export function pairingOf(context: CliContext, daemon: DaemonState): Pairing | null {
+export function pairingOf(context: CliContext, daemon: DaemonRow): Pairing | null {
   const secret = readSecret(context.paths.p2pSecret);
   if (!secret || !daemon.p2pHost || !daemon.p2pPort) return null;
   const payload = pairingPayload({

@@ -2,7 +2,7 @@ import { observeDaemon } from "../daemon/observe.ts";
 import { createControlClient } from "../daemon/control/client.ts";
 import { readSecret } from "../shared/secret-file.ts";
 import { waitFor } from "../shared/time.ts";
-import { installedBinary } from "../update/binary.ts";
+import { installedBinary } from "../shared/own-binary.ts";
 import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
 import { cliContext, openCliStore, type CliContext } from "./context.ts";
 import { formatError } from "./format-error.ts";

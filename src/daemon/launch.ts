@@ -5,25 +5,25 @@ import { readSecret } from "../shared/secret-file.ts";
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import { sleep } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
-import type { DaemonState } from "../store/daemon-state.ts";
+import type { DaemonRow } from "../store/daemon-state.ts";
 import type { Store } from "../store/store.ts";
 import { createControlClient } from "./control/client.ts";
 import { EXIT_LOCK_HELD } from "./lifecycle.ts";
-import { tailLines } from "./log-tail.ts";
+import { tailLines } from "../shared/log-tail.ts";
 import { observeDaemon } from "./observe.ts";
-import { selfCommand } from "./self-command.ts";
+import { selfCommand } from "../shared/own-binary.ts";
 import { stopDaemon } from "./stop.ts";
 
 export type LaunchOutcome = {
   how: "started" | "already-running" | "replaced";
   replacedVersion?: string;
-  daemon: DaemonState;
+  daemon: DaemonRow;
 };
 
 const POLL_MS = 20;
 
 /** Asks a live daemon its version; null when it does not answer as our daemon. */
-async function runningVersion(paths: Paths, row: DaemonState): Promise<string | null> {
+async function runningVersion(paths: Paths, row: DaemonRow): Promise<string | null> {
   const key = readSecret(paths.controlKey);
   if (!key || !row.controlPort) return null;
   const status = await createControlClient({ port: row.controlPort, key }).call("status", {});

@@ -15,10 +15,10 @@ import { createControlHandlers } from "./control/handlers.ts";
 import { serveControl } from "./control/server.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { acquireLock } from "./lock.ts";
-import type { DaemonStatus } from "./machine.ts";
+import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service.ts";
 import { createShutdown } from "./shutdown.ts";
-import { installedBinary } from "../update/binary.ts";
+import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 
 export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
@@ -147,7 +147,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       port,
     ),
   );
-  const daemonStatus = (): DaemonStatus => ({
+  const daemonState = (): MachineDaemonState => ({
     status: "running",
     pid: process.pid,
     httpPort: control.port ?? 0,
@@ -161,7 +161,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     options,
     previousPort: previous?.p2pPort ?? null,
-    daemonStatus,
+    daemonState,
     sessions: { tracker, spawn, requestShutdown },
   });
   p2p = service;
@@ -183,8 +183,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     tasks: [{ name: "own binary", run: async () => void (await ownBinary.check()) }],
   });
 
-  const stopping = (reason: string): DaemonStatus => ({
-    ...daemonStatus(),
+  const stopping = (reason: string): MachineDaemonState => ({
+    ...daemonState(),
     status: "shutting-down",
     shutdownRequestedAt: Date.now(),
     shutdownSource: reason,

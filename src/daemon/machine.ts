@@ -2,18 +2,10 @@ import { hostname, homedir } from "node:os";
 import { randomUUID } from "node:crypto";
 import { createCipher, newDataEncryptionKey } from "../crypto/session-cipher.ts";
 import type { P2pServer } from "../p2p/server.ts";
+import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import type { Paths } from "../shared/paths.ts";
 import { VERSION } from "../shared/version.ts";
 import type { Store } from "../store/store.ts";
-
-export type DaemonStatus = {
-  status: "running" | "shutting-down";
-  pid: number;
-  httpPort: number;
-  startedAt: number;
-  shutdownRequestedAt?: number;
-  shutdownSource?: string;
-};
 
 /**
  * This computer as the phone sees it: a machine record whose metadata and daemon
@@ -36,7 +28,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
   const cipher = () => createCipher(secret, store.machines.get(id)?.dataEncryptionKey ?? null);
 
   /** Writes `value` with the version it currently has; the daemon is the only writer of its state. */
-  const writeDaemonState = (state: DaemonStatus) => {
+  const writeDaemonState = (state: MachineDaemonState) => {
     const current = store.machines.get(id);
     if (!current) return;
     server.writes.updateDaemonState(id, cipher().encrypt(state), current.daemonStateVersion);
@@ -46,7 +38,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     id,
     cipher,
     /** Creates the machine on first start; afterwards refreshes its metadata and state. */
-    announce(state: DaemonStatus) {
+    announce(state: MachineDaemonState) {
       const existing = store.machines.get(id);
       if (!existing) {
         const key = newDataEncryptionKey(secret);
@@ -64,7 +56,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     },
     writeDaemonState,
     /** After `qr --rotate` the old wrapped key is unreadable to a re-paired phone: re-key. */
-    rekey(next: Uint8Array, state: DaemonStatus) {
+    rekey(next: Uint8Array, state: MachineDaemonState) {
       secret = next;
       const key = newDataEncryptionKey(secret);
       const keyed = createCipher(secret, key.wrapped);

@@ -1,9 +1,9 @@
-import type { DaemonState, DaemonStateStore } from "../store/daemon-state.ts";
+import type { DaemonRow, DaemonStateStore } from "../store/daemon-state.ts";
 import { isSameProcessAlive } from "../shared/process-identity.ts";
 
 const LIVE_STATES = new Set(["starting", "running", "stopping"]);
 
-export type Observation = { row: DaemonState | null; alive: boolean };
+export type Observation = { row: DaemonRow | null; alive: boolean };
 
 /**
  * What the daemon row says, checked against the process table: a live-looking row

@@ -6,11 +6,12 @@ import type { Store } from "../store/store.ts";
 import { lanAddress } from "../p2p/lan.ts";
 import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
-import { createMachine, type DaemonStatus } from "./machine.ts";
+import { createMachine } from "./machine.ts";
+import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
-import { SpawnSessionParams, StopSessionParams } from "../protocol/rpc.ts";
+import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
 
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
 
@@ -31,7 +32,7 @@ export async function startP2pService(deps: {
   log: Log;
   options: P2pOptions;
   previousPort: number | null;
-  daemonStatus: () => DaemonStatus;
+  daemonState: () => MachineDaemonState;
   sessions: { tracker: SessionTracker; spawn: Spawn; requestShutdown: (reason: string) => void };
 }) {
   const { config, paths, store, log, options } = deps;
@@ -55,14 +56,14 @@ export async function startP2pService(deps: {
     tunnelUrl: () => tunnel?.url ?? null,
   });
   const machine = createMachine({ server, store, paths, secret });
-  machine.announce(deps.daemonStatus());
+  machine.announce(deps.daemonState());
   const { tracker, spawn, requestShutdown } = deps.sessions;
   serveMachineRpc({
     server,
     machine,
     log,
     actions: {
-      async spawnSession(params) {
+      async spawnSession(params): Promise<SpawnAnswer> {
         const request = SpawnSessionParams.safeParse(params);
         if (!request.success) return { type: "error", errorMessage: `invalid spawn request: ${request.error.issues[0]?.message}` };
         const answer = await spawn(request.data);
@@ -102,10 +103,10 @@ export async function startP2pService(deps: {
     rotateSecret() {
       const next = writeNewSecret(paths.p2pSecret);
       server.rotateSecret(next);
-      machine.rekey(next, deps.daemonStatus());
+      machine.rekey(next, deps.daemonState());
       log.info("p2p secret rotated; every connection dropped");
     },
-    async close(finalStatus: DaemonStatus) {
+    async close(finalStatus: MachineDaemonState) {
       machine.writeDaemonState(finalStatus);
       await tunnel?.close().catch(() => {});
       await server.close();

@@ -147,20 +147,18 @@ export const MachineMetadata = z
   .passthrough();
 export type MachineMetadata = z.infer<typeof MachineMetadata>;
 
-export const DaemonState = z
+/**
+ * A machine's `daemonState`: written by its daemon (ours says "running" or
+ * "shutting-down"), read by the phone. Other daemons may say more; it passes through.
+ */
+export const MachineDaemonState = z
   .object({
     status: z.string(),
     pid: z.number().optional(),
+    httpPort: z.number().optional(),
     startedAt: z.number().optional(),
     shutdownRequestedAt: z.number().optional(),
+    shutdownSource: z.string().optional(),
   })
   .passthrough();
-export type DaemonState = z.infer<typeof DaemonState>;
-
-/** `spawn-remcli-session` answer (PROTOCOL.md §4). */
-export const SpawnAnswer = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("success"), sessionId: z.string() }),
-  z.object({ type: z.literal("requestToApproveDirectoryCreation"), directory: z.string() }),
-  z.object({ type: z.literal("error"), errorMessage: z.string() }),
-]);
-export type SpawnAnswer = z.infer<typeof SpawnAnswer>;
+export type MachineDaemonState = z.infer<typeof MachineDaemonState>;

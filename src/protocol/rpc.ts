@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { LIMITS } from "./limits.ts";
 
-// Machine RPC params, after decryption (PROTOCOL.md §4).
+// Machine RPC params and answers, after decryption (PROTOCOL.md §4).
 
 export const AgentKind = z.enum(["claude", "codex", "cursor", "gemini"]);
+
+export const SessionId = z.string().min(1).max(LIMITS.id);
 
 export const SpawnSessionParams = z.object({
   type: z.literal("spawn-in-directory").default("spawn-in-directory"),
@@ -14,4 +17,18 @@ export const SpawnSessionParams = z.object({
 });
 export type SpawnSessionParams = z.infer<typeof SpawnSessionParams>;
 
-export const StopSessionParams = z.object({ sessionId: z.string().min(1).max(200) });
+/** What spawning achieved: a session, or the question whether to create its directory. */
+export const SpawnOutcome = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("success"), sessionId: z.string() }),
+  z.object({ type: z.literal("requestToApproveDirectoryCreation"), directory: z.string() }),
+]);
+export type SpawnOutcome = z.infer<typeof SpawnOutcome>;
+
+/** The `spawn-remcli-session` answer: what spawning achieved, or why it failed. */
+export const SpawnAnswer = z.discriminatedUnion("type", [
+  ...SpawnOutcome.options,
+  z.object({ type: z.literal("error"), errorMessage: z.string() }),
+]);
+export type SpawnAnswer = z.infer<typeof SpawnAnswer>;
+
+export const StopSessionParams = z.object({ sessionId: SessionId });

@@ -1,16 +1,13 @@
 import { mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import type { SpawnOutcome, SpawnSessionParams } from "../protocol/rpc.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import type { SessionTracker } from "./tracker.ts";
 
-export type SpawnAnswer =
-  | { type: "success"; sessionId: string }
-  | { type: "requestToApproveDirectoryCreation"; directory: string };
-
-export type SpawnRequest = { directory: string; approvedNewDirectoryCreation?: boolean };
+export type SpawnRequest = Pick<SpawnSessionParams, "directory" | "approvedNewDirectoryCreation">;
 /** Spawning as the control API and the machine RPC call it, bound to the daemon's tracker. */
-export type Spawn = (request: SpawnRequest) => Promise<Result<SpawnAnswer>>;
+export type Spawn = (request: SpawnRequest) => Promise<Result<SpawnOutcome>>;
 
 function expandHome(directory: string): string {
   if (directory === "~") return homedir();
@@ -25,7 +22,7 @@ function expandHome(directory: string): string {
 export async function spawnSessionIn(
   tracker: SessionTracker,
   request: SpawnRequest,
-): Promise<Result<SpawnAnswer>> {
+): Promise<Result<SpawnOutcome>> {
   const expanded = expandHome(request.directory.trim());
   if (!isAbsolute(expanded)) return fail("bad_request", `directory must be an absolute path: ${request.directory}`);
   const directory = resolve(expanded);

@@ -1,19 +1,18 @@
-import type { TrackedSession } from "../daemon/control/contract.ts";
-import { selfCommand } from "../daemon/self-command.ts";
+import type { StartedBy, StopHow, TrackedSession } from "../protocol/control.ts";
 import type { Config } from "../shared/env.ts";
 import type { Log } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import { isSameProcessAlive, processStartToken } from "../shared/process-identity.ts";
+import { tailLines } from "../shared/log-tail.ts";
+import { selfCommand } from "../shared/own-binary.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import { waitFor } from "../shared/time.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
-import { tailLines } from "../daemon/log-tail.ts";
 import { signalTree } from "./signal.ts";
 
 type Pending = { resolve: (sessionId: string) => void };
-export type StopHow = "SIGTERM" | "SIGKILL" | "already-gone";
 
 /**
  * Every session process the daemon knows: the ones it spawned, the terminal ones that
@@ -121,7 +120,7 @@ export function createSessionTracker(deps: {
     },
 
     /** The /session-started webhook: completes a spawn, or starts tracking a terminal session. */
-    sessionStarted(input: { sessionId: string; pid: number; startedBy: "daemon" | "terminal"; directory?: string }) {
+    sessionStarted(input: { sessionId: string; pid: number; startedBy: StartedBy; directory?: string }) {
       const known = openSessions().find((c) => c.pid === input.pid);
       if (known) {
         store.children.setSession(known.id, input.sessionId);

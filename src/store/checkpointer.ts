@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Log } from "../shared/log.ts";
 import { within } from "../shared/within.ts";
-import { installedBinary } from "../update/binary.ts";
+import { installedBinary } from "../shared/own-binary.ts";
 
 const INTERVAL_MS = 200;
 

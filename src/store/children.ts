@@ -1,9 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
+import { StartedBy } from "../protocol/control.ts";
 import { isoNow } from "../shared/time.ts";
 
 export const ChildKind = z.enum(["session", "caffeinate"]);
-export const StartedBy = z.enum(["daemon", "terminal"]);
 
 export const ChildRow = z.object({
   id: z.number().int(),

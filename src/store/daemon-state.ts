@@ -1,11 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
+import { DaemonLifecycle } from "../protocol/control.ts";
 import { isoNow } from "../shared/time.ts";
 
-export const DaemonLifecycle = z.enum(["starting", "running", "stopping", "stopped", "crashed"]);
-export type DaemonLifecycle = z.infer<typeof DaemonLifecycle>;
-
-export const DaemonState = z.object({
+export const DaemonRow = z.object({
   state: DaemonLifecycle,
   stateReason: z.string(),
   pid: z.number().int().nullable(),
@@ -20,7 +18,7 @@ export const DaemonState = z.object({
   tunnelUrl: z.string().nullable(),
   updatedAt: z.string(),
 });
-export type DaemonState = z.infer<typeof DaemonState>;
+export type DaemonRow = z.infer<typeof DaemonRow>;
 
 export const DaemonHistoryEntry = z.object({
   at: z.string(),
@@ -31,9 +29,9 @@ export const DaemonHistoryEntry = z.object({
 });
 export type DaemonHistoryEntry = z.infer<typeof DaemonHistoryEntry>;
 
-type Patch = Partial<Omit<DaemonState, "updatedAt">>;
+type Patch = Partial<Omit<DaemonRow, "updatedAt">>;
 
-const COLUMNS: Record<keyof Omit<DaemonState, "updatedAt">, string> = {
+const COLUMNS: Record<keyof Omit<DaemonRow, "updatedAt">, string> = {
   state: "state",
   stateReason: "state_reason",
   pid: "pid",
@@ -62,12 +60,12 @@ export function daemonStateStore(db: Database) {
     "SELECT at, pid, version, state, reason FROM daemon_history ORDER BY id DESC LIMIT ?",
   );
 
-  const read = (): DaemonState | null => {
+  const read = (): DaemonRow | null => {
     const row = select.get();
-    return row ? DaemonState.parse(row) : null;
+    return row ? DaemonRow.parse(row) : null;
   };
 
-  const write = (patch: Patch): DaemonState => {
+  const write = (patch: Patch): DaemonRow => {
     const fields = Object.entries(patch).filter(([, value]) => value !== undefined);
     const now = isoNow();
     db.transaction(() => {
@@ -83,12 +81,12 @@ export function daemonStateStore(db: Database) {
         ...values,
         now,
       );
-      const next = DaemonState.parse(select.get());
+      const next = DaemonRow.parse(select.get());
       if (patch.state !== undefined || patch.stateReason !== undefined) {
         insertHistory.run(now, next.pid, next.version, next.state, next.stateReason);
       }
     })();
-    return read() as DaemonState;
+    return read() as DaemonRow;
   };
 
   /**

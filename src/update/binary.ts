@@ -1,13 +1,6 @@
 import { statSync } from "node:fs";
 import { fail, ok, type Result } from "../shared/result.ts";
 
-/** The file a compiled remcli runs from; null from source, where there is no binary to replace. */
-export function installedBinary(): string | null {
-  const entry = Bun.main;
-  const compiled = entry.startsWith("/$bunfs/") || /^[A-Z]:\\~BUN\\/.test(entry);
-  return compiled ? process.execPath : null;
-}
-
 /** What tells us a file was replaced: an atomic install changes the inode, a copy the size or mtime. */
 export type BinaryIdentity = { size: number; mtimeMs: number; ino: number };
 

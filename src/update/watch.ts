@@ -1,14 +1,8 @@
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import type { Log } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
+import type { UpdateCheck } from "../protocol/control.ts";
 import { identityOf, preflight, probeVersion, sameIdentity, type BinaryIdentity } from "./binary.ts";
-
-export type UpdateCheck =
-  | { outcome: "not-installed" }
-  | { outcome: "unchanged" }
-  | { outcome: "same-version"; version: string }
-  | { outcome: "rejected"; reason: string }
-  | { outcome: "replacing"; version: string };
 
 /**
  * The daemon's eye on its own binary. When the file changes and holds another version

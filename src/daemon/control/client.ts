@@ -1,6 +1,6 @@
 import { errorMessage } from "../../shared/errors.ts";
 import { envelopeOf, fail, type Result } from "../../shared/result.ts";
-import { routes, type RouteName, type RouteRequest, type RouteResponse } from "./contract.ts";
+import { routes, type RouteName, type RouteRequest, type RouteResponse } from "../../protocol/control.ts";
 import { signRequest } from "./signing.ts";
 
 export type ControlClient = {

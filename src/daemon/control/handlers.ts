@@ -4,7 +4,7 @@ import type { Store } from "../../store/store.ts";
 import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
-import type { UpdateCheck } from "../../update/watch.ts";
+import type { UpdateCheck } from "../../protocol/control.ts";
 
 export function createControlHandlers(deps: {
   store: Store;

@@ -9,7 +9,7 @@ import {
   type RouteName,
   type RouteResponse,
   type Routes,
-} from "./contract.ts";
+} from "../../protocol/control.ts";
 import { createVerifier } from "./signing.ts";
 import type { z } from "zod";
 

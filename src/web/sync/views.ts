@@ -1,7 +1,7 @@
 import type { Cipher } from "../../crypto/session-cipher.ts";
 import {
   AgentState,
-  DaemonState,
+  MachineDaemonState,
   MachineMetadata,
   MessagePlaintext,
   SessionMetadata,
@@ -27,7 +27,7 @@ export type MachineView = {
   id: string;
   wire: MachineWire;
   metadata: MachineMetadata | null;
-  daemonState: DaemonState | null;
+  daemonState: MachineDaemonState | null;
 };
 
 export type ChatMessage = {
@@ -63,7 +63,7 @@ export function machineView(wire: MachineWire, cipher: Cipher): MachineView {
     id: wire.id,
     wire,
     metadata: decodeJson(cipher, wire.metadata, MachineMetadata),
-    daemonState: decodeJson(cipher, wire.daemonState, DaemonState),
+    daemonState: decodeJson(cipher, wire.daemonState, MachineDaemonState),
   };
 }
 

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { SpawnAnswer } from "../../../protocol/plaintext.ts";
+import { SpawnAnswer } from "../../../protocol/rpc.ts";
 import type { Link } from "../../sync/link.ts";
 import { goBack, navigate, paths } from "../router.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DaemonLifecycle } from "../../store/daemon-state.ts";
+import { SessionId, SpawnOutcome, SpawnSessionParams } from "./rpc.ts";
 
 /**
  * The control API between the CLI and its daemon (127.0.0.1 only). Every route is a
@@ -7,6 +7,14 @@ import { DaemonLifecycle } from "../../store/daemon-state.ts";
  * table, so a route cannot drift between them.
  */
 const Empty = z.object({}).strict();
+
+/** Where the daemon is in its life; the store's state row and `/status` both say it. */
+export const DaemonLifecycle = z.enum(["starting", "running", "stopping", "stopped", "crashed"]);
+export type DaemonLifecycle = z.infer<typeof DaemonLifecycle>;
+
+/** Who started a session: the daemon (for the phone) or the user in a terminal. */
+export const StartedBy = z.enum(["daemon", "terminal"]);
+export type StartedBy = z.infer<typeof StartedBy>;
 
 export const DaemonStatus = z.object({
   state: DaemonLifecycle,
@@ -22,9 +30,6 @@ export const DaemonStatus = z.object({
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
-const StartedBy = z.enum(["daemon", "terminal"]);
-const SessionId = z.string().min(1).max(200);
-
 export const TrackedSession = z.object({
   sessionId: z.string().nullable(),
   pid: z.number().int(),
@@ -35,10 +40,19 @@ export const TrackedSession = z.object({
 });
 export type TrackedSession = z.infer<typeof TrackedSession>;
 
-export const SpawnAnswer = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("success"), sessionId: z.string() }),
-  z.object({ type: z.literal("requestToApproveDirectoryCreation"), directory: z.string() }),
+/** What the daemon did when asked to look at its own binary (`remcli update`). */
+export const UpdateCheck = z.discriminatedUnion("outcome", [
+  z.object({ outcome: z.literal("not-installed") }),
+  z.object({ outcome: z.literal("unchanged") }),
+  z.object({ outcome: z.literal("same-version"), version: z.string() }),
+  z.object({ outcome: z.literal("rejected"), reason: z.string() }),
+  z.object({ outcome: z.literal("replacing"), version: z.string() }),
 ]);
+export type UpdateCheck = z.infer<typeof UpdateCheck>;
+
+/** How a session was stopped: politely, forcibly, or it had already gone. */
+export const StopHow = z.enum(["SIGTERM", "SIGKILL", "already-gone"]);
+export type StopHow = z.infer<typeof StopHow>;
 
 export const routes = {
   status: { path: "/status", request: Empty, response: DaemonStatus },
@@ -79,29 +93,17 @@ export const routes = {
   checkUpdate: {
     path: "/check-update",
     request: Empty,
-    response: z.discriminatedUnion("outcome", [
-      z.object({ outcome: z.literal("not-installed") }),
-      z.object({ outcome: z.literal("unchanged") }),
-      z.object({ outcome: z.literal("same-version"), version: z.string() }),
-      z.object({ outcome: z.literal("rejected"), reason: z.string() }),
-      z.object({ outcome: z.literal("replacing"), version: z.string() }),
-    ]),
+    response: UpdateCheck,
   },
   stopSession: {
     path: "/stop-session",
     request: z.object({ sessionId: SessionId }).strict(),
-    response: z.object({ how: z.enum(["SIGTERM", "SIGKILL", "already-gone"]) }),
+    response: z.object({ how: StopHow }),
   },
   spawnSession: {
     path: "/spawn-session",
-    request: z
-      .object({
-        directory: z.string().min(1).max(4096),
-        approvedNewDirectoryCreation: z.boolean().optional(),
-        agent: z.enum(["claude", "codex", "cursor", "gemini"]).optional(),
-      })
-      .strict(),
-    response: SpawnAnswer,
+    request: SpawnSessionParams.pick({ directory: true, approvedNewDirectoryCreation: true, agent: true }).strict(),
+    response: SpawnOutcome,
   },
 } as const;
 
