@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
 import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts";
-import { bundleWebApp } from "./src/web/bundle.ts";
+import { bundleWebApp } from "./src/p2p/web-bundle.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { compressWebFiles } from "../src/p2p/web-assets.ts";
-import { bundleWebApp } from "../src/web/bundle.ts";
+import { bundleWebApp } from "../src/p2p/web-bundle.ts";
 import { startDaemon } from "../test/helpers/p2p.ts";
 import { browserMissing, openPhone } from "../test/web/browser.ts";
 import { fakeAgentSession } from "../test/web/fake-agent.ts";

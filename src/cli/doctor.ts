@@ -14,7 +14,7 @@ export function doctorProgram() {
     .action((options: { json?: boolean }) => {
       const context = cliContext();
       using store = openCliStore(context);
-      const report = doctorReport(context, store);
+      const report = doctorReport(context.paths, store);
       console.log(options.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
       return 0;
     });
@@ -26,7 +26,7 @@ export function doctorProgram() {
     .action(async (options: { all?: boolean; json?: boolean }) => {
       const context = cliContext();
       using store = openCliStore(context);
-      const report = doctorReport(context, store);
+      const report = doctorReport(context.paths, store);
       const cleaned = await cleanProcesses(report, store, { all: Boolean(options.all) });
       if (options.json) {
         console.log(JSON.stringify({ cleaned, closedRecords: report.staleChildren.map((c) => c.id) }, null, 2));

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import type { CliContext } from "../cli/context.ts";
 import { observeDaemon } from "../daemon/observe.ts";
+import type { Paths } from "../shared/paths.ts";
 import { isSameProcessAlive } from "../shared/process-identity.ts";
 import { VERSION } from "../shared/version.ts";
 import type { ChildRow } from "../store/children.ts";
@@ -36,8 +36,8 @@ function ofThisHome(info: ProcessInfo, home: string): boolean {
   return info.home === undefined || (info.home !== null && resolve(info.home) === home);
 }
 
-export function doctorReport(context: CliContext, store: Store): DoctorReport {
-  const home = resolve(context.paths.home);
+export function doctorReport(paths: Paths, store: Store): DoctorReport {
+  const home = resolve(paths.home);
   const { row, alive } = observeDaemon(store.daemon, "`remcli doctor`");
   const openChildren = store.children.open();
   const processes = classify({
@@ -48,7 +48,7 @@ export function doctorReport(context: CliContext, store: Store): DoctorReport {
   });
   return {
     home,
-    logPath: row?.logPath ?? context.paths.daemonLog,
+    logPath: row?.logPath ?? paths.daemonLog,
     cliVersion: VERSION,
     daemon: {
       state: row?.state ?? "stopped",

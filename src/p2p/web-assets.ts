@@ -1,4 +1,4 @@
-import { bundleWebApp, type WebFile } from "../web/bundle.ts";
+import { bundleWebApp, type WebFile } from "./web-bundle.ts";
 import { fromBase64, toBase64 } from "../crypto/encoding.ts";
 
 /** One file of the phone app, ready to serve: raw and gzipped bodies, an ETag. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { CreateMachineBody } from "../../protocol/rest.ts";
-import { parseBody, type RestDeps } from "../rest-app.ts";
+import type { RestDeps } from "./deps.ts";
+import { parseBody } from "./input.ts";
 
 /** /v1/machines: get-or-create, list (a bare array, as the app expects), one. */
 export function machineRoutes({ store, writes }: RestDeps) {

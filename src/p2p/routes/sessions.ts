@@ -5,7 +5,8 @@ import {
   MessagesQuery,
   SessionsPageQuery,
 } from "../../protocol/rest.ts";
-import { badRequest, parseBody, type RestDeps } from "../rest-app.ts";
+import type { RestDeps } from "./deps.ts";
+import { badRequest, parseBody } from "./input.ts";
 
 const CURSOR_PREFIX = "cursor_v1_";
 /** The prefix and a session id as newId makes them (base-36 time, hex randomness). */

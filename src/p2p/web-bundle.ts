@@ -1,10 +1,13 @@
 import { join } from "node:path";
 
 /**
- * Builds the phone app with Bun's bundler into the files the daemon serves. Runs in
- * Bun, never in the browser: build.ts calls it to embed the app in the binary, and a
+ * Builds the phone app (src/web/, which only the browser runs) with Bun's bundler into
+ * the files the daemon serves: build.ts calls it to embed the app in the binary, and a
  * daemon started from source calls it on the first request (nothing is written to disk).
+ * It reads the app's files by path; no code of ours imports the browser's folder.
  */
+const WEB_APP = join(import.meta.dir, "..", "web");
+
 export type WebFile = {
   /** URL path, e.g. /assets/main-3f2a1b.js or /index.html. */
   path: string;
@@ -26,7 +29,7 @@ const typeOf = (path: string) => TYPES[path.slice(path.lastIndexOf(".") + 1)] ??
 
 export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<WebFile[]> {
   const result = await Bun.build({
-    entrypoints: [join(import.meta.dir, "main.tsx")],
+    entrypoints: [join(WEB_APP, "main.tsx")],
     target: "browser",
     format: "esm",
     minify: options.minify ?? true,
@@ -41,7 +44,7 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
     const name = output.path.replace(/^.*[\\/]/, "");
     files.push({ path: `/assets/${name}`, contentType: typeOf(name), body: new Uint8Array(await output.arrayBuffer()), immutable: true });
   }
-  const icon = new Uint8Array(await Bun.file(join(import.meta.dir, "icon.svg")).arrayBuffer());
+  const icon = new Uint8Array(await Bun.file(join(WEB_APP, "icon.svg")).arrayBuffer());
   const iconPath = `/assets/icon-${Bun.hash(icon).toString(16).slice(0, 8)}.svg`;
   files.push({ path: iconPath, contentType: TYPES.svg!, body: icon, immutable: true });
 
