@@ -9,10 +9,6 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
 }
 
 const { runCli } = await import("./cli/program.ts");
-const { formatUnexpected } = await import("./cli/format-error.ts");
-try {
-  process.exitCode = await runCli(argv);
-} catch (error) {
-  console.error(formatUnexpected(error, argv.includes("--debug")));
-  process.exitCode = 1;
-}
+const { typedArgv } = await import("./cli/argv.ts");
+// runCli prints every failure of a command itself and returns the exit code.
+process.exitCode = await runCli(typedArgv(argv));

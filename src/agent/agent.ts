@@ -34,7 +34,7 @@ export type RemoteOptions = {
   /** The conversation: continued when it exists, else started under this id. */
   conversationId: string;
   permissionMode: PermissionMode;
-  /** Extra agent flags the user gave (`remcli --model x`), where they make sense remotely. */
+  /** Extra agent flags the user gave (`remcli -- --model x`), where they make sense remotely. */
   args: string[];
   onOutput(output: AgentOutput): void;
   onConversationId(id: string): void;

@@ -1,29 +1,35 @@
 import { cac } from "cac";
+import { connectDaemon } from "../daemon/connect.ts";
 import { runDaemon } from "../daemon/lifecycle.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
+import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 import { cliContext, openCliStore } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
-import { formatError } from "./format-error.ts";
+import { CommandFailed, UsageError, unwrap } from "./errors.ts";
+import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
-import { observeDaemon } from "../daemon/observe.ts";
-import { createControlClient } from "../daemon/control/client.ts";
-import { readSecret } from "../shared/secret-file.ts";
-import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
-/** The P2P flags of `start`, checked here and passed on to `start-sync`; a string is a usage error. */
-function p2pArgs(options: StartOptions): string[] | string {
+/** Commands the daemon and self-update run, not people: left out of the help. */
+const INTERNAL = ["start-sync", "preflight"];
+
+function portOf(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port takes a port number (0-65535)");
+  return port;
+}
+
+/** The P2P flags of `start`, checked here and passed on to `start-sync`. */
+function p2pArgs(options: StartOptions): string[] {
   const args: string[] = [];
+  const port = portOf(options.port);
   if (options.host !== undefined) args.push("--host", String(options.host));
-  if (options.port !== undefined) {
-    const port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) return "--port takes a port number (0-65535)";
-    args.push("--port", String(port));
-  }
+  if (port !== undefined) args.push("--port", String(port));
   if (options.tunnel) args.push("--tunnel");
   return args;
 }
@@ -39,19 +45,10 @@ export function daemonProgram() {
     .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (needs NGROK_AUTHTOKEN)")
     .option("--no-qr", "Do not print the pairing QR")
     .action(async (options: StartOptions) => {
-      const context = cliContext();
       const daemonArgs = p2pArgs(options);
-      if (typeof daemonArgs === "string") {
-        console.error(`remcli: ${daemonArgs}`);
-        return 2;
-      }
+      const context = cliContext();
       using store = openCliStore(context);
-      const result = await launchDaemon(context.config, context.paths, store, { daemonArgs });
-      if (!result.ok) {
-        console.error(formatError(result.error));
-        return 1;
-      }
-      const { how, daemon, replacedVersion } = result.data;
+      const { how, daemon, replacedVersion } = unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
       const headline = {
         started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,
         "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
@@ -76,10 +73,11 @@ export function daemonProgram() {
     .option("--port <port>", "P2P port")
     .option("--tunnel", "Also serve through an ngrok tunnel")
     .action(async (options: { replacing?: string } & StartOptions) => {
+      const port = portOf(options.port);
       const context = cliContext();
       await runDaemon(context.config, {
         host: options.host,
-        port: options.port === undefined ? undefined : Number(options.port),
+        port,
         tunnel: Boolean(options.tunnel),
         replacing: options.replacing,
         echoLog: Boolean(process.stderr.isTTY),
@@ -94,8 +92,8 @@ export function daemonProgram() {
       const context = cliContext();
       const schema = schemaVersionOf(context.paths.database);
       if (schema > SCHEMA_VERSION) {
-        console.error(`remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`);
-        return 1;
+        const message = `remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`;
+        throw new CommandFailed({ code: "conflict", message });
       }
       console.log(`ok ${VERSION}`);
       return 0;
@@ -105,12 +103,7 @@ export function daemonProgram() {
     async () => {
       const context = cliContext();
       using store = openCliStore(context);
-      const result = await stopDaemon(context.config, context.paths, store);
-      if (!result.ok) {
-        console.error(formatError(result.error));
-        return 1;
-      }
-      const { how, pid } = result.data;
+      const { how, pid } = unwrap(await stopDaemon(context.config, context.paths, store));
       console.log(
         {
           "not-running": "remcli daemon is not running; nothing to stop",
@@ -141,10 +134,7 @@ export function daemonProgram() {
     .action(
       async (options: { follow?: boolean; lines: number | string }) => {
         const lines = Number(options.lines);
-        if (!Number.isInteger(lines) || lines < 0) {
-          console.error("remcli: --lines takes a whole number");
-          return 2;
-        }
+        if (!Number.isInteger(lines) || lines < 0) throw new UsageError("--lines takes a whole number");
         await printLogs(cliContext().paths.daemonLog, { lines, follow: Boolean(options.follow) });
         return 0;
       },
@@ -156,18 +146,8 @@ export function daemonProgram() {
     .action(async (options: { json?: boolean }) => {
       const context = cliContext();
       using store = openCliStore(context);
-      const { row, alive } = observeDaemon(store.daemon, "`remcli daemon list`");
-      const key = readSecret(context.paths.controlKey);
-      if (!row?.controlPort || !alive || !key) {
-        console.error(formatError({ code: "not_running", message: "daemon is not running" }));
-        return 1;
-      }
-      const listed = await createControlClient({ port: row.controlPort, key }).call("list", {});
-      if (!listed.ok) {
-        console.error(formatError(listed.error));
-        return 1;
-      }
-      const { sessions } = listed.data;
+      const { control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon list`"));
+      const { sessions } = unwrap(await control.call("list", {}));
       if (options.json) console.log(JSON.stringify(sessions, null, 2));
       else if (sessions.length === 0) console.log("no sessions");
       else {
@@ -186,32 +166,14 @@ export function daemonProgram() {
     .action(async (options: { json?: boolean; rotate?: boolean }) => {
       const context = cliContext();
       using store = openCliStore(context);
-      const { row, alive } = observeDaemon(store.daemon, "`remcli daemon qr`");
-      if (!row || !alive) {
-        console.error(formatError({ code: "not_running", message: "daemon is not running" }));
-        return 1;
-      }
-      if (options.rotate) {
-        const key = readSecret(context.paths.controlKey);
-        const rotated = key && row.controlPort
-          ? await createControlClient({ port: row.controlPort, key }).call("rotateSecret", {})
-          : null;
-        if (!rotated?.ok) {
-          console.error(formatError(rotated?.error ?? { code: "not_running", message: "daemon control key is missing" }));
-          return 1;
-        }
-      }
+      const { row, control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon qr`"));
+      if (options.rotate) unwrap(await control.call("rotateSecret", {}));
       const pairing = pairingOf(context, row);
-      if (!pairing) {
-        console.error("remcli: the daemon has no P2P address yet");
-        return 1;
-      }
+      if (!pairing) throw new CommandFailed({ code: "unavailable", message: "the daemon has no P2P address yet" });
       if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload }, null, 2));
       else console.log(`${options.rotate ? "New secret: every phone must scan again.\n" : ""}${await formatPairing(pairing)}`);
       return 0;
     });
 
-  cli.help();
-  cli.version(VERSION);
-  return cli;
+  return standardFlags(cli, { internal: INTERNAL });
 }

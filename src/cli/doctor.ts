@@ -1,8 +1,8 @@
 import { cac } from "cac";
 import { cleanProcesses } from "../doctor/clean.ts";
 import { doctorReport, formatDoctorReport } from "../doctor/report.ts";
-import { VERSION } from "../shared/version.ts";
 import { cliContext, openCliStore } from "./context.ts";
+import { standardFlags } from "./help.ts";
 
 /** `remcli doctor [clean]`: what runs, what owns it, and a way to stop what nothing owns. */
 export function doctorProgram() {
@@ -48,7 +48,5 @@ export function doctorProgram() {
       return 0;
     });
 
-  cli.help();
-  cli.version(VERSION);
-  return cli;
+  return standardFlags(cli);
 }

@@ -1,10 +1,11 @@
 import { cac, type CAC } from "cac";
-import { errorMessage } from "../shared/errors.ts";
-import { VERSION } from "../shared/version.ts";
-import { EXIT_USAGE } from "./cli-error.ts";
 import { daemonProgram } from "./daemon.ts";
 import { doctorProgram } from "./doctor.ts";
-import { agentFlagsAfterDashes, sessionCommand, type SessionOptions } from "./session.ts";
+import { EXIT, UsageError } from "./errors.ts";
+import { unknownFlag, nearest } from "./flags.ts";
+import { failureOf } from "./format-error.ts";
+import { standardFlags, visibleCommands } from "./help.ts";
+import { sessionCommand, type SessionOptions } from "./session.ts";
 import { updateCommand, type UpdateOptions } from "./update.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
@@ -16,14 +17,11 @@ const GROUPS: Record<string, () => CAC> = {
 function rootProgram(): CAC {
   const cli = cac("remcli");
   cli
-    .command("[...args]", "Run an agent session in this directory (starts the daemon if needed)")
+    .command("[...args]", "Run an agent session in this directory (starts the daemon if needed); agent flags go after --")
     .option("--starting-mode <mode>", "local (this terminal) or remote (driven from the phone)")
     .option("--started-by <who>", "daemon or terminal (set by the daemon for the sessions it spawns)")
-    .action((args: string[], options: SessionOptions) => {
-      if (args.length > 0) return usageError(cli, `unknown command \`${args[0]}\``);
-      return sessionCommand(options);
-    });
-  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, start-sync)");
+    .action((_args: string[], options: SessionOptions) => sessionCommand(options));
+  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
   cli
     .command("update", "Install a new remcli binary and have the running daemon switch to it now")
@@ -31,45 +29,60 @@ function rootProgram(): CAC {
     .option("--sha256 <hex>", "Refuse the new binary unless its SHA-256 is this")
     .option("--rollback", "Put back the binary the last update replaced")
     .action((options: UpdateOptions) => updateCommand(options));
-  cli.help();
-  cli.version(VERSION);
-  return cli;
+  return standardFlags(cli);
 }
 
-function usageError(cli: CAC, message: string): number {
-  console.error(`remcli: ${message}\n`);
-  cli.outputHelp();
-  return EXIT_USAGE;
+const didYouMean = (meant: string | undefined) => (meant ? `; did you mean \`${meant}\`?` : "");
+
+const unknownCommand = (cli: CAC, word: string) =>
+  new UsageError(`unknown command \`${word}\`${didYouMean(nearest(word, visibleCommands(cli)))}`);
+
+/** A usage mistake cac finds itself (a missing value, a missing argument) is ours too. */
+const asUsage = (error: unknown) =>
+  error instanceof Error && error.name === "CACError" ? new UsageError(error.message) : error;
+
+/** Refuses a word that is no command, and a flag the matched command does not take. */
+function checkUsage(cli: CAC, argv: string[], isRoot: boolean): void {
+  const command = cli.matchedCommand!;
+  const [word] = cli.args;
+  if (command.name === "" && word !== undefined) throw unknownCommand(cli, word);
+  const unknown = unknownFlag(argv, [command, cli.globalCommand]);
+  if (!unknown) return;
+  // remcli's own flags come first; the agent's go after `--` (`remcli -- --resume`).
+  const forAgent = isRoot && command.name === "" && !unknown.meant ? `; flags for the agent go after \`--\`: \`remcli -- ${unknown.flag}\`` : "";
+  throw new UsageError(`unknown option \`${unknown.flag}\`${didYouMean(unknown.meant)}${forAgent}`);
 }
 
-async function runProgram(cli: CAC, argv: string[]): Promise<number> {
+/** Parses and runs one program; every error of every command leaves through here. */
+async function runProgram(cli: CAC, argv: string[], { debug, isRoot }: { debug: boolean; isRoot: boolean }): Promise<number> {
   try {
     cli.parse(["remcli", cli.name, ...argv], { run: false });
-  } catch (error) {
-    return usageError(cli, errorMessage(error));
-  }
-  if (cli.options.help || cli.options.version) return 0;
-  if (!cli.matchedCommand) {
-    if (cli.args.length === 0) {
-      cli.outputHelp();
-      return 0;
+    if (cli.options.help || cli.options.version) return EXIT.ok;
+    if (!cli.matchedCommand) {
+      const [word] = cli.args;
+      if (word === undefined) {
+        cli.outputHelp();
+        return EXIT.ok;
+      }
+      throw unknownCommand(cli, word);
     }
-    return usageError(cli, `unknown command \`${cli.args[0]}\``);
-  }
-  try {
+    checkUsage(cli, argv, isRoot);
     const code: unknown = await cli.runMatchedCommand();
-    return typeof code === "number" ? code : 0;
+    return typeof code === "number" ? code : EXIT.ok;
   } catch (error) {
-    // cac reports unknown options and missing arguments by throwing before the action runs.
-    if ((error as Error).name === "CACError") return usageError(cli, errorMessage(error));
-    throw error;
+    const failure = failureOf(asUsage(error), debug);
+    console.error(failure.help ? `${failure.message}\n` : failure.message);
+    if (failure.help) cli.outputHelp();
+    return failure.code;
   }
 }
 
 /** Runs the CLI on `argv` (without the executable) and returns the exit code. */
 export function runCli(argv: string[]): Promise<number> {
+  const dashes = argv.indexOf("--");
+  const debug = (dashes === -1 ? argv : argv.slice(0, dashes)).includes("--debug");
   const [first, ...rest] = argv;
   const group = first === undefined ? undefined : GROUPS[first];
-  if (group) return runProgram(group(), rest);
-  return runProgram(rootProgram(), agentFlagsAfterDashes(argv));
+  if (group) return runProgram(group(), rest, { debug, isRoot: false });
+  return runProgram(rootProgram(), argv, { debug, isRoot: true });
 }

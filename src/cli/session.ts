@@ -2,35 +2,9 @@ import { readDaemonAddress } from "../agent/daemon-address.ts";
 import { openTerminal } from "../agent/terminal.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
+import { StartedBy } from "../protocol/control.ts";
 import { cliContext, openCliStore } from "./context.ts";
-import { formatError } from "./format-error.ts";
-
-/** remcli's own flags of the default command, with whether each takes a value. */
-const OWN_FLAGS = new Map([
-  ["--starting-mode", true],
-  ["--started-by", true],
-  ["--help", false],
-  ["-h", false],
-  ["--version", false],
-  ["-v", false],
-]);
-
-/**
- * `remcli --resume`, `remcli -c`, `remcli --model opus`: flags remcli does not know are
- * the agent's. A `--` is put before the first of them, so the CLI parser hands them
- * to the session untouched instead of refusing them.
- */
-export function agentFlagsAfterDashes(argv: string[]): string[] {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--" || !arg.startsWith("-")) return argv;
-    const [flag] = arg.split("=", 1);
-    const takesValue = OWN_FLAGS.get(flag!);
-    if (takesValue === undefined) return [...argv.slice(0, i), "--", ...argv.slice(i)];
-    if (takesValue && !arg.includes("=")) i++;
-  }
-  return argv;
-}
+import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 
 export type SessionOptions = { startingMode?: string; startedBy?: string; "--"?: string[] };
 
@@ -41,32 +15,22 @@ export type SessionOptions = { startingMode?: string; startedBy?: string; "--"?:
  * remote mode. Arguments after `--` go to the agent (`remcli -- --resume`).
  */
 export async function sessionCommand(options: SessionOptions): Promise<number> {
-  const startedBy = options.startedBy ?? "terminal";
-  if (startedBy !== "terminal" && startedBy !== "daemon") {
-    console.error("remcli: --started-by is daemon or terminal");
-    return 2;
-  }
+  const who = StartedBy.safeParse(options.startedBy ?? "terminal");
+  if (!who.success) throw new UsageError("--started-by is daemon or terminal");
+  const startedBy = who.data;
   if (options.startingMode !== undefined && options.startingMode !== "remote" && options.startingMode !== "local") {
-    console.error("remcli: --starting-mode is local or remote");
-    return 2;
+    throw new UsageError("--starting-mode is local or remote");
   }
   const context = cliContext();
   if (startedBy === "terminal") {
     using store = openCliStore(context);
     if (!observeDaemon(store.daemon, "`remcli`").alive) {
-      const launched = await launchDaemon(context.config, context.paths, store);
-      if (!launched.ok) {
-        console.error(formatError(launched.error));
-        return 1;
-      }
-      console.error(`remcli: started the daemon (pid ${launched.data.daemon.pid}); pair your phone with \`remcli daemon qr\``);
+      const { daemon } = unwrap(await launchDaemon(context.config, context.paths, store));
+      console.error(`remcli: started the daemon (pid ${daemon.pid}); pair your phone with \`remcli daemon qr\``);
     }
   }
   const daemon = readDaemonAddress(context.paths);
-  if (!daemon) {
-    console.error(formatError({ code: "not_running", message: "the daemon is not running" }));
-    return 1;
-  }
+  if (!daemon) throw new CommandFailed({ code: "not_running", message: "the daemon is not running" });
   // Local mode needs a terminal to give the agent; without one the phone drives.
   const terminal = startedBy === "terminal" ? openTerminal() : null;
   const startingMode = options.startingMode ?? (terminal ? "local" : "remote");

@@ -1,11 +1,10 @@
+import { connectDaemon } from "../daemon/connect.ts";
 import { observeDaemon } from "../daemon/observe.ts";
-import { createControlClient } from "../daemon/control/client.ts";
-import { readSecret } from "../shared/secret-file.ts";
 import { waitFor } from "../shared/time.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
 import { cliContext, openCliStore, type CliContext } from "./context.ts";
-import { formatError } from "./format-error.ts";
+import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { rawOption } from "./raw-option.ts";
 
 export type UpdateOptions = { from?: string; sha256?: unknown; rollback?: boolean };
@@ -15,19 +14,13 @@ export type UpdateOptions = { from?: string; sha256?: unknown; rollback?: boolea
  * replaces the installed binary, then has the running daemon hand over to it now.
  */
 export async function updateCommand(options: UpdateOptions): Promise<number> {
-  if (Boolean(options.from) === Boolean(options.rollback)) {
-    console.error("remcli update: give either --from <file|url> or --rollback");
-    return 2;
-  }
+  if (Boolean(options.from) === Boolean(options.rollback)) throw new UsageError("give either --from <file|url> or --rollback");
   const sha256 = options.sha256 === undefined ? undefined : rawOption(process.argv, "--sha256");
-  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) {
-    console.error("remcli update: --sha256 takes 64 hex digits");
-    return 2;
-  }
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) throw new UsageError("--sha256 takes 64 hex digits");
   const install = installedBinary();
   if (!install) {
-    console.error("remcli update: this remcli runs from source, so there is no installed binary to replace (see `bun run build`)");
-    return 1;
+    const message = "this remcli runs from source, so there is no installed binary to replace (see `bun run build`)";
+    throw new CommandFailed({ code: "unavailable", message });
   }
   let installed;
   if (options.rollback) {
@@ -35,11 +28,7 @@ export async function updateCommand(options: UpdateOptions): Promise<number> {
   } else {
     installed = await installBinary(install, String(options.from), sha256);
   }
-  if (!installed.ok) {
-    console.error(formatError(installed.error));
-    return 1;
-  }
-  const version = installed.data;
+  const version = unwrap(installed);
   console.log(`installed remcli ${version} at ${install} (the previous binary is ${previousOf(install)})`);
   return takeOver(cliContext(), install, version);
 }
@@ -47,19 +36,14 @@ export async function updateCommand(options: UpdateOptions): Promise<number> {
 /** Asks the running daemon to look at its binary now, and waits for its successor. */
 async function takeOver(context: CliContext, install: string, version: string): Promise<number> {
   using store = openCliStore(context);
-  const { row, alive } = observeDaemon(store.daemon, "`remcli update`");
-  const key = readSecret(context.paths.controlKey);
-  if (!row?.controlPort || !alive || !key) {
+  const connected = connectDaemon(context.paths, store, "`remcli update`");
+  if (!connected.ok) {
     console.log(`the daemon is not running; \`remcli daemon start\` starts version ${version}`);
     return 0;
   }
+  const { row, control } = connected.data;
   const started = performance.now();
-  const checked = await createControlClient({ port: row.controlPort, key }).call("checkUpdate", {});
-  if (!checked.ok) {
-    console.error(formatError(checked.error));
-    return 1;
-  }
-  const answer = checked.data;
+  const answer = unwrap(await control.call("checkUpdate", {}));
   if (answer.outcome === "rejected") {
     console.error(`remcli update: the daemon refused the new binary and keeps running version ${row.version}: ${answer.reason}`);
     return 1;

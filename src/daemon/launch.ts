@@ -1,13 +1,12 @@
 import type { Config } from "../shared/env.ts";
 import type { Paths } from "../shared/paths.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
-import { readSecret } from "../shared/secret-file.ts";
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import { sleep } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
 import type { DaemonRow } from "../store/daemon-state.ts";
 import type { Store } from "../store/store.ts";
-import { createControlClient } from "./control/client.ts";
+import { controlClientOf } from "./connect.ts";
 import { EXIT_LOCK_HELD } from "./lifecycle.ts";
 import { tailLines } from "../shared/log-tail.ts";
 import { observeDaemon } from "./observe.ts";
@@ -24,10 +23,8 @@ const POLL_MS = 20;
 
 /** Asks a live daemon its version; null when it does not answer as our daemon. */
 async function runningVersion(paths: Paths, row: DaemonRow): Promise<string | null> {
-  const key = readSecret(paths.controlKey);
-  if (!key || !row.controlPort) return null;
-  const status = await createControlClient({ port: row.controlPort, key }).call("status", {});
-  return status.ok ? status.data.version : null;
+  const status = await controlClientOf(paths, row)?.call("status", {});
+  return status?.ok ? status.data.version : null;
 }
 
 function spawnDaemon(paths: Paths, args: string[]) {

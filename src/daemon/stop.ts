@@ -2,10 +2,9 @@ import type { Config } from "../shared/env.ts";
 import { isSameProcessAlive } from "../shared/process-identity.ts";
 import type { Paths } from "../shared/paths.ts";
 import { ok, type Result } from "../shared/result.ts";
-import { readSecret } from "../shared/secret-file.ts";
 import { waitFor } from "../shared/time.ts";
 import type { Store } from "../store/store.ts";
-import { createControlClient } from "./control/client.ts";
+import { controlClientOf } from "./connect.ts";
 import { observeDaemon } from "./observe.ts";
 
 export type StopOutcome = { how: "not-running" | "graceful" | "terminated" | "killed"; pid: number | null };
@@ -31,13 +30,9 @@ export async function stopDaemon(
   if (!row || row.pid === null || !alive) return ok({ how: "not-running", pid: row?.pid ?? null });
   const { pid, pidStart } = row;
 
-  const key = readSecret(paths.controlKey);
-  const asked =
-    key && row.controlPort
-      ? await createControlClient({ port: row.controlPort, key }).call("stop", replacedBy ? { replacedBy } : {}, {
-          timeoutMs: config.stopTimeoutMs,
-        })
-      : null;
+  const asked = await controlClientOf(paths, row)?.call("stop", replacedBy ? { replacedBy } : {}, {
+    timeoutMs: config.stopTimeoutMs,
+  });
   let how: StopOutcome["how"] = "graceful";
   if (!asked?.ok) {
     how = "terminated";

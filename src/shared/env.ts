@@ -4,32 +4,54 @@ import { z } from "zod";
 
 // The only reader of process.env: everything else receives this frozen config.
 /** An empty variable counts as unset, as shells make it easy to set one to "". */
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => value || undefined);
+const unsetIfEmpty = (value: unknown) => (value === "" ? undefined : value);
+const optionalText = z.preprocess(unsetIfEmpty, z.string().optional());
+
+/** The numeric variables: what each counts, its floor and its default. */
+const NUMBERS = {
+  REMCLI_HEARTBEAT_MS: { unit: "milliseconds", min: 50, fallback: 60_000 },
+  REMCLI_START_TIMEOUT_MS: { unit: "milliseconds", min: 100, fallback: 10_000 },
+  REMCLI_STOP_TIMEOUT_MS: { unit: "milliseconds", min: 100, fallback: 5_000 },
+  REMCLI_RPC_TIMEOUT_MS: { unit: "milliseconds", min: 10, fallback: 30_000 },
+  REMCLI_MESSAGE_LIMIT_BYTES: { unit: "bytes", min: 1024, fallback: 1024 * 1024 },
+  REMCLI_MAX_CONNECTIONS: { unit: "connections", min: 1, fallback: 4096 },
+  REMCLI_SPAWN_TIMEOUT_MS: { unit: "milliseconds", min: 10, fallback: 10_000 },
+  REMCLI_SESSION_STOP_GRACE_MS: { unit: "milliseconds", min: 10, fallback: 5_000 },
+  REMCLI_SESSION_ALIVE_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
+  REMCLI_UPDATE_CHECK_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
+} as const;
+type NumberName = keyof typeof NUMBERS;
+
+const wholeNumber = ({ min, fallback }: { min: number; fallback: number }) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(fallback));
 
 const Env = z.object({
+  ...(Object.fromEntries(Object.entries(NUMBERS).map(([name, spec]) => [name, wholeNumber(spec)])) as {
+    [N in NumberName]: ReturnType<typeof wholeNumber>;
+  }),
   REMCLI_HOME: optionalText,
-  REMCLI_HEARTBEAT_MS: z.coerce.number().int().min(50).default(60_000),
-  REMCLI_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  REMCLI_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
-  REMCLI_DEBUG: z.string().optional(),
-  REMCLI_RPC_TIMEOUT_MS: z.coerce.number().int().min(10).default(30_000),
-  REMCLI_MESSAGE_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  REMCLI_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
+  REMCLI_DEBUG: optionalText,
   NGROK_AUTHTOKEN: optionalText,
   REMCLI_NGROK_SERVER_ADDR: optionalText,
   REMCLI_NGROK_CA_CERT: optionalText,
-  REMCLI_SPAWN_TIMEOUT_MS: z.coerce.number().int().min(10).default(10_000),
-  REMCLI_SESSION_STOP_GRACE_MS: z.coerce.number().int().min(10).default(5_000),
-  REMCLI_SESSION_ALIVE_MS: z.coerce.number().int().min(50).default(5_000),
   REMCLI_CAFFEINATE_PATH: optionalText,
-  REMCLI_UPDATE_CHECK_MS: z.coerce.number().int().min(50).default(5_000),
   REMCLI_CLAUDE_PATH: optionalText,
   REMCLI_CLAUDE_PROJECTS_DIR: optionalText,
   CLAUDE_CONFIG_DIR: optionalText,
 });
+
+/** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
+export class EnvError extends Error {
+  override name = "EnvError";
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    readonly expected: string,
+    readonly fallback: number,
+  ) {
+    super(`${variable}=${JSON.stringify(value)} is not valid: expected ${expected} (default ${fallback})`);
+  }
+}
 
 export type Config = Readonly<{
   home: string;
@@ -58,16 +80,16 @@ export type Config = Readonly<{
   claudeProjectsDir: string;
 }>;
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
+/** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
+function envError(env: Record<string, string | undefined>, error: z.ZodError): EnvError {
+  const name = String(error.issues[0]?.path[0]) as NumberName;
+  const { unit, min, fallback } = NUMBERS[name];
+  return new EnvError(name, env[name] ?? "", `a whole number of ${unit}, at least ${min}`, fallback);
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`invalid environment: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw envError(env, parsed.error);
   const e = parsed.data;
   return Object.freeze({
     home: resolve(e.REMCLI_HOME ?? join(homedir(), ".remcli")),

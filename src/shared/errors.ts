@@ -18,21 +18,6 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ErrorBody = z.object({ code: ErrorCode, message: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** A failure with a code; one place per boundary turns it into `{ ok: false, error }`. */
-export class RemcliError extends Error {
-  override name = "RemcliError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
-  }
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

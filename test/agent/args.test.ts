@@ -1,16 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseClaudeArgs } from "../../src/agent/claude/args.ts";
-import { agentFlagsAfterDashes } from "../../src/cli/session.ts";
 
 describe("arguments for the agent", () => {
-  test("flags remcli does not know go to the agent; its own and the commands stay", () => {
-    expect(agentFlagsAfterDashes(["--resume"])).toEqual(["--", "--resume"]);
-    expect(agentFlagsAfterDashes(["--starting-mode", "remote", "--model", "opus"])).toEqual(["--starting-mode", "remote", "--", "--model", "opus"]);
-    expect(agentFlagsAfterDashes(["daemon", "start", "--tunnel"])).toEqual(["daemon", "start", "--tunnel"]);
-    expect(agentFlagsAfterDashes(["--help"])).toEqual(["--help"]);
-    expect(agentFlagsAfterDashes(["--", "-c"])).toEqual(["--", "-c"]);
-  });
-
   test("the session learns the conversation and model the user picked; the rest passes untouched", () => {
     const id = "0b4f2a40-2f0e-4c5e-9d7a-1f6a2b3c4d5e";
     expect(parseClaudeArgs(["--resume", id, "--model", "opus"])).toEqual({ resume: id, continueLast: false, model: "opus", rest: ["--model", "opus"] });

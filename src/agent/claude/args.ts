@@ -1,6 +1,6 @@
 /**
- * The Claude Code flags a user gives after `remcli` (`remcli --resume`, `remcli -c`,
- * `remcli --model opus`). The session needs to know which conversation they pick
+ * The Claude Code flags a user gives after `remcli --` (`remcli -- --resume`,
+ * `remcli -- -c`, `remcli -- --model opus`). The session needs to know which conversation they pick
  * and which model; everything else goes to the interactive `claude` untouched.
  */
 export type ClaudeArgs = {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { RemcliError, errorMessage, type ErrorCode } from "../../shared/errors.ts";
+import { errorMessage, type ErrorCode } from "../../shared/errors.ts";
 import type { Log } from "../../shared/log.ts";
 import { fail, type Result } from "../../shared/result.ts";
 import {
@@ -93,7 +93,6 @@ export function createControlApp(deps: {
         const handler = deps.handlers[name] as (request: unknown) => Promise<Result<unknown>>;
         return reply(c, await handler(parsed.data));
       } catch (error) {
-        if (error instanceof RemcliError) return reply(c, fail(error.code, error.message));
         deps.log.error("control handler failed", { route: route.path, error: errorMessage(error) });
         return reply(c, fail("internal", errorMessage(error)));
       }
