@@ -1,13 +1,21 @@
 import type { Command } from "cac";
-import { closest, distance } from "fastest-levenshtein";
+import { distance } from "fastest-levenshtein";
 
-/** The word the user probably meant, when one is close enough to be worth saying. */
+const letters = (word: string) => [...word].sort().join("");
+
+/**
+ * The word the user probably meant, when one is close enough to be worth saying. Two
+ * edits cover a swapped pair of letters (`--hepl`); longer words may stray further. A
+ * swap costs two edits, so among the nearest an anagram wins (`stauts` is `status`, not `start`).
+ */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   const bare = word.replace(/^-+/, "");
-  if (bare.length < 3 || candidates.length === 0) return undefined;
-  const best = closest(word, candidates);
-  // Two edits cover a swapped pair of letters (`--hepl`); longer words may stray further.
-  return distance(word, best) <= Math.max(2, Math.floor(bare.length / 3)) ? best : undefined;
+  if (bare.length < 3) return undefined;
+  const ranked = candidates
+    .map((candidate) => ({ candidate, edits: distance(word, candidate), swapped: letters(candidate) === letters(word) }))
+    .filter(({ edits }) => edits <= Math.max(2, Math.floor(bare.length / 3)))
+    .sort((a, b) => a.edits - b.edits || Number(b.swapped) - Number(a.swapped));
+  return ranked[0]?.candidate;
 }
 
 /** The flags `commands` declare as typed (`--host`, `-f`, `--no-qr`), each with whether it takes a value. */
