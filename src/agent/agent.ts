@@ -1,4 +1,5 @@
 import type { PermissionMode } from "./agent-state.ts";
+import type { SessionRule } from "./tool-allowlist.ts";
 
 /**
  * What a session needs from a coding agent. Claude Code is the one built now
@@ -21,7 +22,8 @@ export type AgentAdapter = {
 export type UserTurn = { text: string; permissionMode?: PermissionMode; model?: string };
 
 export type ToolAsk = { toolUseId: string; tool: string; input: Record<string, unknown>; signal: AbortSignal };
-export type ToolVerdict = { behavior: "allow" } | { behavior: "deny"; message: string; interrupt?: boolean };
+/** `sessionRules`: what the user just allowed for the rest of the session, for the agent's own matcher. */
+export type ToolVerdict = { behavior: "allow"; sessionRules?: SessionRule[] } | { behavior: "deny"; message: string; interrupt?: boolean };
 
 /** One message for the phone in the agent's own format: `content.data` of an `output` record. */
 export type AgentOutput = Record<string, unknown> & { type: string };

@@ -87,7 +87,7 @@ export function createPermissionBroker(deps: {
       const answer = parsed.data;
       const request = pending.get(answer.id);
       if (!request) return { ok: false, error: `no open permission request ${answer.id}` };
-      if (answer.approved) allowlist.add(answer, request.tool, request.input);
+      const sessionRules = answer.approved ? allowlist.add(answer, request.tool, request.input) : [];
       if (answer.mode && answer.mode !== deps.mode()) deps.onModeChange(answer.mode);
       if (decisions.size >= MAX_DECISIONS) decisions.delete(decisions.keys().next().value!);
       decisions.set(answer.id, {
@@ -97,7 +97,7 @@ export function createPermissionBroker(deps: {
         allowedTools: answer.allowTools,
         decision: answer.decision,
       });
-      if (answer.approved) request.settle({ behavior: "allow" });
+      if (answer.approved) request.settle({ behavior: "allow", sessionRules });
       else request.settle({ behavior: "deny", message: answer.reason || DEFAULT_DENIAL, interrupt: answer.decision === "abort" });
       await complete(answer.id, answer.approved ? "approved" : "denied", answer);
       if (answer.decision === "abort") deps.onAbortTurn();

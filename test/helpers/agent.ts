@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "socket.io-client";
@@ -8,7 +8,16 @@ import { eventually } from "./sandbox.ts";
 
 const FIXTURE = join(import.meta.dir, "..", "fixtures", "fake-claude.ts");
 
-export type FakeClaude = { path: string; projectsDir: string; env: Record<string, string>; [Symbol.dispose](): void };
+/** What the fake was given: its argv at each start, every answer to its `can_use_tool`. */
+export type Received = { type: "argv"; argv: string[] } | { type: "permission"; response: any };
+
+export type FakeClaude = {
+  path: string;
+  projectsDir: string;
+  env: Record<string, string>;
+  received(): Received[];
+  [Symbol.dispose](): void;
+};
 
 /** The fake `claude` as an executable (a shell wrapper around the Bun fixture) and its transcript folder. */
 export function fakeClaude(): FakeClaude {
@@ -18,9 +27,11 @@ export function fakeClaude(): FakeClaude {
   chmodSync(path, 0o755);
   const projectsDir = join(dir, "projects");
   mkdirSync(projectsDir);
+  const log = join(dir, "received.jsonl");
   return {
     path,
     projectsDir,
+    received: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Received) : []),
     env: { REMCLI_CLAUDE_PATH: path, REMCLI_CLAUDE_PROJECTS_DIR: projectsDir },
     [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
   };

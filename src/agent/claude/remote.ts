@@ -1,4 +1,4 @@
-import { query, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
+import { query, type PermissionUpdate, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
 import { errorMessage } from "../../shared/errors.ts";
 import type { AgentEnd, RemoteAgent, RemoteOptions } from "../agent.ts";
 import type { PermissionMode } from "../agent-state.ts";
@@ -71,8 +71,12 @@ export function startClaudeRemote(options: RemoteOptions, conversationExists: bo
           input: toolInput,
           signal: context.signal,
         });
-        if (verdict.behavior === "allow") return { behavior: "allow", updatedInput: toolInput };
-        return { behavior: "deny", message: verdict.message, interrupt: verdict.interrupt };
+        if (verdict.behavior !== "allow") return { behavior: "deny", message: verdict.message, interrupt: verdict.interrupt };
+        // Rules allowed for the session go to Claude Code too, which then matches them itself.
+        const rules = verdict.sessionRules ?? [];
+        if (rules.length === 0) return { behavior: "allow", updatedInput: toolInput };
+        const update: PermissionUpdate = { type: "addRules", rules, behavior: "allow", destination: "session" };
+        return { behavior: "allow", updatedInput: toolInput, updatedPermissions: [update] };
       },
     },
   });
