@@ -16,6 +16,8 @@ export type AgentAdapter = {
   /** The executable to run, or a message telling the user how to install it. */
   locate(): { ok: true; executable: string } | { ok: false; message: string };
   startRemote(options: RemoteOptions): RemoteAgent;
+  /** Why the agent cannot run in `mode` on this computer (said to the phone), or null. */
+  modeUnavailable(mode: PermissionMode): string | null;
   startLocal(options: LocalOptions): LocalAgent;
 };
 

@@ -35,12 +35,18 @@ export function createPermissionBroker(deps: {
   agentState: VersionedValue<AgentState>;
   mode: () => PermissionMode;
   onModeChange: (mode: PermissionMode) => void;
+  /** Why the agent cannot run in a mode here (e.g. bypass as root), or null. */
+  modeUnavailable: (mode: PermissionMode) => string | null;
+  /** A line for the phone (a session `message` event). */
+  notice: (message: string) => void;
   /** The user chose "abort": the whole turn stops, not only this tool. */
   onAbortTurn: () => void;
 }) {
   const pending = new Map<string, Pending>();
   const allowlist = createToolAllowlist();
   const decisions = new Map<string, ToolDecision>();
+  /** The mode last refused: the app repeats its mode on every message, the reason is said once. */
+  let refusedMode: PermissionMode | null = null;
 
   const complete = (id: string, status: "approved" | "denied" | "canceled", extra: Partial<PermissionAnswer> = {}) =>
     deps.agentState.update((state) => {
@@ -58,7 +64,22 @@ export function createPermissionBroker(deps: {
     return allowlist.allows(ask.tool, ask.input);
   };
 
+  /** The mode the phone asked for if the agent can run in it; else the phone hears why and the mode stays. */
+  const acceptMode = (mode: PermissionMode | undefined): PermissionMode | undefined => {
+    if (!mode) return undefined;
+    const reason = deps.modeUnavailable(mode);
+    if (!reason) {
+      refusedMode = null;
+      return mode;
+    }
+    if (refusedMode !== mode) deps.notice(`${reason} The permission mode stays "${deps.mode()}".`);
+    refusedMode = mode;
+    return undefined;
+  };
+
   return {
+    acceptMode,
+
     ask(ask: ToolAsk): Promise<ToolVerdict> {
       if (autoAllowed(ask)) return Promise.resolve({ behavior: "allow" });
       const id = ask.toolUseId;
@@ -84,9 +105,9 @@ export function createPermissionBroker(deps: {
     async answer(params: unknown): Promise<{ ok: boolean; error?: string }> {
       const parsed = PermissionAnswer.safeParse(params);
       if (!parsed.success) return { ok: false, error: "invalid permission answer" };
-      const answer = parsed.data;
-      const request = pending.get(answer.id);
-      if (!request) return { ok: false, error: `no open permission request ${answer.id}` };
+      const request = pending.get(parsed.data.id);
+      if (!request) return { ok: false, error: `no open permission request ${parsed.data.id}` };
+      const answer = { ...parsed.data, mode: acceptMode(parsed.data.mode) };
       const sessionRules = answer.approved ? allowlist.add(answer, request.tool, request.input) : [];
       if (answer.mode && answer.mode !== deps.mode()) deps.onModeChange(answer.mode);
       if (decisions.size >= MAX_DECISIONS) decisions.delete(decisions.keys().next().value!);

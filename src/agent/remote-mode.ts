@@ -39,8 +39,9 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
   ctx.state.launches++;
 
   const release = ctx.inbox.listen((turn) => {
-    if (turn.permissionMode) ctx.state.permissionMode = turn.permissionMode;
-    if (!agent.send(turn)) ctx.messages.event({ type: "message", message: FULL_QUEUE });
+    const permissionMode = ctx.broker.acceptMode(turn.permissionMode);
+    if (permissionMode) ctx.state.permissionMode = permissionMode;
+    if (!agent.send({ ...turn, permissionMode })) ctx.messages.event({ type: "message", message: FULL_QUEUE });
     return "taken";
   });
   let takeBack: (() => void) | null = null;

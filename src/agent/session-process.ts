@@ -67,9 +67,10 @@ export async function runSessionProcess(input: {
 
   const state: SessionContext["state"] = { conversationId: crypto.randomUUID(), launches: 0, permissionMode: "default" };
   const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
+  const adapter = input.adapter ?? claudeAdapter(config);
   const ctx: SessionContext = {
     config,
-    adapter: input.adapter ?? claudeAdapter(config),
+    adapter,
     link,
     messages,
     presence: createPresence(link, config.sessionAliveMs, input.startingMode),
@@ -77,6 +78,8 @@ export async function runSessionProcess(input: {
       agentState: link.agentState,
       mode: () => state.permissionMode,
       onModeChange: (mode) => handlers.modeChanged(mode),
+      modeUnavailable: (mode) => adapter.modeUnavailable(mode),
+      notice: (message) => messages.event({ type: "message", message }),
       onAbortTurn: () => void handlers.abort(),
     }),
     inbox,

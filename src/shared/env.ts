@@ -38,6 +38,8 @@ const Env = z.object({
   REMCLI_CLAUDE_PATH: optionalText,
   REMCLI_CLAUDE_PROJECTS_DIR: optionalText,
   CLAUDE_CONFIG_DIR: optionalText,
+  IS_SANDBOX: optionalText,
+  CLAUDE_CODE_BUBBLEWRAP: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -78,6 +80,8 @@ export type Config = Readonly<{
   claudePath: string | undefined;
   /** Where Claude Code keeps its transcripts (`<dir>/<escaped cwd>/<session>.jsonl`). */
   claudeProjectsDir: string;
+  /** Claude Code runs in a sandbox it trusts (IS_SANDBOX=1, or its bubblewrap): it then skips permissions even as root. */
+  claudeSandboxed: boolean;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -110,6 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claudePath: e.REMCLI_CLAUDE_PATH,
     // Claude Code itself moves its whole config (transcripts included) with CLAUDE_CONFIG_DIR.
     claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
+    // Claude Code's own test, exactly: IS_SANDBOX must be "1", CLAUDE_CODE_BUBBLEWRAP anything set.
+    claudeSandboxed: e.IS_SANDBOX === "1" || e.CLAUDE_CODE_BUBBLEWRAP !== undefined,
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });

@@ -94,19 +94,47 @@ describe("remote mode: the phone drives Claude Code", () => {
 
   test("permission modes from the phone: accept-edits lets edits through, bypass lets everything through", async () => {
     using claude = fakeClaude();
-    await using daemon = await startDaemon(claude.env);
+    // Bypass exists where Claude Code accepts it: not root, or a sandbox it trusts.
+    await using daemon = await startDaemon({ ...claude.env, IS_SANDBOX: "1" });
     const { session } = await spawnFromPhone(daemon, "modes");
 
     const editAt = await session.send("edit with a tool", { permissionMode: "acceptEdits" });
     await session.waitFor("the edit to go through unasked", (m) => assistantText(m) === "Found two files.", editAt);
+    expect(claude.received().find((r) => r.type === "argv")).toMatchObject({ argv: expect.arrayContaining(["--allow-dangerously-skip-permissions"]) });
     const bashAt = await session.send("a bash tool", { permissionMode: "acceptEdits" });
     const asked = await session.openRequest("Bash");
-    // "Allow for this session" with the mode switched to bypass: later tools are not asked.
-    await session.rpc("permission", { id: asked, approved: true, decision: "approved_for_session", mode: "bypassPermissions" });
+    // "Allow" with the mode switched to bypass: later tools, any command, are not asked.
+    await session.rpc("permission", { id: asked, approved: true, decision: "approved", mode: "bypassPermissions" });
     await session.waitFor("the answer", (m) => assistantText(m) === "Found two files.", bashAt);
-    const againAt = await session.send("another bash tool", { permissionMode: "bypassPermissions" });
+    const againAt = await session.send("run: rm -rf build", { permissionMode: "bypassPermissions" });
     await session.waitFor("the unasked answer", (m) => assistantText(m) === "Found two files.", againAt);
     expect(Object.keys((await session.state()).agentState.completedRequests)).toEqual([asked]);
+  }, 30_000);
+
+  test.skipIf(process.getuid?.() !== 0)("as root outside a sandbox: the agent starts without the skip flag, bypass is refused with why, tools still ask", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon({ ...claude.env, IS_SANDBOX: "", CLAUDE_CODE_BUBBLEWRAP: "" });
+    const { session } = await spawnFromPhone(daemon, "root");
+
+    // Claude Code would exit at once with the flag; here it answers.
+    const helloAt = await session.send("hello");
+    await session.waitFor("the answer", (m) => assistantText(m) === "echo: hello", helloAt);
+    expect(claude.received().filter((r) => r.type === "argv").flatMap((r) => (r.type === "argv" ? r.argv : []))).not.toContain("--allow-dangerously-skip-permissions");
+
+    // Bypass from the phone: the phone hears why, the mode stays, the tool is asked about.
+    const bypassAt = await session.send("run: make", { permissionMode: "bypassPermissions" });
+    const notice = await session.waitFor("the refusal", (m) => eventOf(m)?.type === "message", bypassAt);
+    expect(eventOf(notice).message).toContain("Bypass permissions is not available: Claude Code refuses to skip permission checks when it runs as root");
+    expect(eventOf(notice).message).toContain('The permission mode stays "default".');
+    const asked = await session.openRequest("Bash");
+    // Asking again in the answer is refused the same way; the reason is not repeated.
+    await session.rpc("permission", { id: asked, approved: true, decision: "approved", mode: "bypassPermissions" });
+    await session.waitFor("the tool's answer", (m) => assistantText(m) === "Found two files.", bypassAt);
+    await session.send("run: make install", { permissionMode: "bypassPermissions" });
+    await session.openRequest("Bash");
+    const notices = (await session.history()).filter((m) => m.seq > helloAt && eventOf(m)?.type === "message");
+    expect(notices).toHaveLength(1);
+    expect((await session.state()).agentState.completedRequests[asked]).toMatchObject({ status: "approved" });
   }, 30_000);
 
   test('"allow for session" on Bash(npm run:*) reaches the agent and allows `npm run` commands only, never a chain', async () => {

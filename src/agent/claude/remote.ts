@@ -14,7 +14,7 @@ const CLOSE_GRACE_MS = 3_000;
  * process per remote stint, fed one user turn at a time (the next only after the
  * previous turn's `result`), every tool use asked through `askTool`.
  */
-export function startClaudeRemote(options: RemoteOptions, conversationExists: boolean): RemoteAgent {
+export function startClaudeRemote(options: RemoteOptions, local: { conversationExists: boolean; mayBypass: boolean }): RemoteAgent {
   const turns = createTurnQueue();
   const chain = createOutputChain();
   let mode: PermissionMode = options.permissionMode;
@@ -54,10 +54,11 @@ export function startClaudeRemote(options: RemoteOptions, conversationExists: bo
       pathToClaudeCodeExecutable: options.executable,
       cwd: options.cwd,
       // A conversation with no transcript yet (nothing was said) cannot be resumed: start it under its id.
-      ...(conversationExists ? { resume: conversationId } : { sessionId: conversationId }),
+      ...(local.conversationExists ? { resume: conversationId } : { sessionId: conversationId }),
       permissionMode: mode,
-      // Only lets the phone pick bypass later; it does not bypass anything by itself.
-      allowDangerouslySkipPermissions: true,
+      // Only lets the phone pick bypass later; it does not bypass anything by itself. Claude Code
+      // refuses the flag as root outside a sandbox and would exit at once: then bypass is not offered.
+      allowDangerouslySkipPermissions: local.mayBypass,
       // The full Claude Code prompt and the user's settings and CLAUDE.md, as in the terminal.
       systemPrompt: { type: "preset", preset: "claude_code" },
       model: modelFlag(options.args),
