@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { expect, test } from "bun:test";
+import { transcriptDirFor } from "../../src/agent/claude/transcript.ts";
 import { assistantText, eventOf, fakeClaude, phoneSession } from "../helpers/agent.ts";
 import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
@@ -23,10 +24,20 @@ function tmux(server: string) {
   };
 }
 
+test("a project path past 200 escaped characters: the folder Claude Code names with a hash", () => {
+  // Claude Code 2.1.332's own function gave this name for this path.
+  const path = `/home/user/${"deeply-nested-project-folder/".repeat(8)}app`;
+  const name = `-home-user-${"deeply-nested-project-folder-".repeat(6)}deeply-nested-p-8v0hfm`;
+  expect(transcriptDirFor("/projects", path)).toBe(`/projects/${name}`);
+  expect(transcriptDirFor("/projects", "/home/user/project")).toBe("/projects/-home-user-project");
+});
+
 test.skipIf(tmuxMissing)("local → remote → local in a real terminal: the agent's own UI, mirrored, handed to the phone and back", async () => {
   using claude = fakeClaude();
   await using daemon = await startDaemon(claude.env);
-  const directory = join(daemon.box.home, "work", "terminal");
+  // Deep enough that Claude Code cuts the transcript folder's name and adds a hash.
+  const deep = Array.from({ length: 5 }, (_, i) => `a-rather-long-folder-name-of-a-deeply-nested-project-${i}`);
+  const directory = join(daemon.box.home, "work", ...deep);
   mkdirSync(directory, { recursive: true });
   // The terminal's shell: this sandbox's environment, then `remcli` in the project.
   const script = join(daemon.box.home, "run-remcli.sh");
@@ -51,6 +62,9 @@ test.skipIf(tmuxMissing)("local → remote → local in a real terminal: the age
   await session.waitFor("the local answer", (m) => assistantText(m) === "local echo: typed locally");
   const prompt = await session.waitFor("the local prompt", (m) => m.body?.role === "user" && m.body.content.text === "typed locally");
   expect(prompt.body.meta).toEqual({ sentFrom: "cli" });
+  const folders = readdirSync(claude.projectsDir);
+  expect(folders).toEqual([basename(transcriptDirFor(claude.projectsDir, directory))]);
+  expect(folders[0]).toMatch(/^.{200}-[0-9a-z]+$/);
 
   // A phone message takes over: same conversation, now driven remotely.
   const fromPhone = await session.send("hello from the phone");

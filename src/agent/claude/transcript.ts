@@ -11,8 +11,9 @@ const MAX_REMEMBERED_UUIDS = 50_000;
 
 /**
  * The folder Claude Code writes this directory's transcripts to: the real path with
- * every non-alphanumeric character turned into "-". Names past the cap end in a hash
- * we do not reproduce; the one folder with the capped prefix is taken instead.
+ * every non-alphanumeric character turned into "-"; a name longer than 200 characters
+ * is cut to 200 and gets "-" and a hash of the whole path (Claude Code 2.1.332's rule).
+ * The folder need not exist yet: Claude Code creates it on the first prompt.
  */
 export function transcriptDirFor(projectsDir: string, cwd: string): string {
   let real = cwd;
@@ -23,9 +24,17 @@ export function transcriptDirFor(projectsDir: string, cwd: string): string {
   }
   const escaped = real.replace(/[^a-zA-Z0-9]/g, "-");
   if (escaped.length <= NAME_LIMIT) return join(projectsDir, escaped);
-  const prefix = `${escaped.slice(0, NAME_LIMIT)}-`;
-  const match = existsSync(projectsDir) ? readdirSync(projectsDir).find((name) => name.startsWith(prefix)) : undefined;
-  return join(projectsDir, match ?? `${escaped.slice(0, NAME_LIMIT)}`);
+  return join(projectsDir, `${escaped.slice(0, NAME_LIMIT)}-${pathHash(real)}`);
+}
+
+/**
+ * Claude Code's hash for a long folder name: the 32-bit `h * 31 + code unit` over the
+ * path's UTF-16 code units, its absolute value in base 36.
+ */
+function pathHash(path: string): string {
+  let hash = 0;
+  for (let i = 0; i < path.length; i++) hash = (hash * 31 + path.charCodeAt(i)) | 0;
+  return Math.abs(hash).toString(36);
 }
 
 /** Whether Claude Code has a transcript of this conversation, i.e. it can be resumed. */
