@@ -1,4 +1,4 @@
-import { aesGcmOpen, aesGcmSeal } from "./aes-gcm.ts";
+import { jsAead, type Aead } from "./aes-gcm.ts";
 import { contentKeyPair, DATA_KEY_BYTES, unwrapDataKey, wrapDataKey, type BoxKeyPair } from "./data-key.ts";
 import { fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from "./encoding.ts";
 import { secretboxOpen, secretboxSeal } from "./secretbox.ts";
@@ -18,8 +18,11 @@ export type Cipher = {
 export function createCipher(
   master: Uint8Array,
   dataEncryptionKey: string | null,
-  // A phone with many sessions derives this once instead of once per session (a curve25519 operation).
-  keyPair: () => BoxKeyPair = () => contentKeyPair(master),
+  {
+    // A phone with many sessions derives this once instead of once per session (a curve25519 operation).
+    keyPair = () => contentKeyPair(master),
+    aead = jsAead,
+  }: { keyPair?: () => BoxKeyPair; aead?: Aead } = {},
 ): Cipher {
   if (dataEncryptionKey === null) {
     return {
@@ -31,9 +34,9 @@ export function createCipher(
   return {
     encrypt(value) {
       if (!key) throw new Error("the data encryption key does not unwrap under this secret");
-      return toBase64(aesGcmSeal(key, utf8(JSON.stringify(value))));
+      return toBase64(aead.seal(key, utf8(JSON.stringify(value))));
     },
-    decrypt: (encrypted) => (key ? parseJson(open(encrypted, (bytes) => aesGcmOpen(key, bytes))) : null),
+    decrypt: (encrypted) => (key ? parseJson(open(encrypted, (bytes) => aead.open(key, bytes))) : null),
   };
 }
 

@@ -1,6 +1,7 @@
 import { hostname, homedir } from "node:os";
 import { randomUUID } from "node:crypto";
-import { createCipher, newDataEncryptionKey } from "../crypto/session-cipher.ts";
+import { createNativeCipher } from "../crypto/native.ts";
+import { newDataEncryptionKey } from "../crypto/session-cipher.ts";
 import type { P2pServer } from "../p2p/server.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import type { Paths } from "../shared/paths.ts";
@@ -25,7 +26,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     remcliHomeDir: paths.home,
   });
 
-  const cipher = () => createCipher(secret, store.machines.get(id)?.dataEncryptionKey ?? null);
+  const cipher = () => createNativeCipher(secret, store.machines.get(id)?.dataEncryptionKey ?? null);
 
   /** Writes `value` with the version it currently has; the daemon is the only writer of its state. */
   const writeDaemonState = (state: MachineDaemonState) => {
@@ -42,7 +43,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
       const existing = store.machines.get(id);
       if (!existing) {
         const key = newDataEncryptionKey(secret);
-        const keyed = createCipher(secret, key.wrapped);
+        const keyed = createNativeCipher(secret, key.wrapped);
         server.writes.createMachine({
           id,
           metadata: keyed.encrypt(metadata()),
@@ -59,7 +60,7 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     rekey(next: Uint8Array, state: MachineDaemonState) {
       secret = next;
       const key = newDataEncryptionKey(secret);
-      const keyed = createCipher(secret, key.wrapped);
+      const keyed = createNativeCipher(secret, key.wrapped);
       store.machines.replaceKey(id, {
         dataEncryptionKey: key.wrapped,
         metadata: keyed.encrypt(metadata()),

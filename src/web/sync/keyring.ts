@@ -21,7 +21,7 @@ export function createKeyring(secretBase64: string) {
       const id = dataEncryptionKey ?? "";
       let cipher = ciphers.get(id);
       if (!cipher) {
-        cipher = createCipher(secret, dataEncryptionKey, contentKeys);
+        cipher = createCipher(secret, dataEncryptionKey, { keyPair: contentKeys });
         ciphers.set(id, cipher);
       }
       return cipher;
