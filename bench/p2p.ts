@@ -28,7 +28,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { io, type Socket } from "socket.io-client";
+import { ownerProof } from "../src/crypto/owner-proof.ts";
 import { p2pAuthToken } from "../src/crypto/p2p-token.ts";
+import { createCipher } from "../src/crypto/session-cipher.ts";
 
 const { values } = parseArgs({
   options: { binary: { type: "string" }, only: { type: "string" }, profile: { type: "string" } },
@@ -299,7 +301,9 @@ function connect(auth: Record<string, unknown> = {}): Promise<Socket> {
 }
 
 const phone = () => connect();
-const sessionSocket = (sid: string) => connect({ clientType: "session-scoped", sessionId: sid });
+/** A session process's connection: with the owner proof, as `remcli` sessions connect. */
+const sessionSocket = (sid: string) =>
+  connect({ clientType: "session-scoped", sessionId: sid, proof: ownerProof(new Uint8Array(readFileSync(join(home, "control.key"))), { kind: "session", id: sid }) });
 
 function closeAll(list: Array<{ close(): void }>): void {
   for (const socket of list) {
@@ -637,6 +641,7 @@ async function roundTrips(count: number, call: () => Promise<void>): Promise<num
 /** 6. RPC: phone → daemon → the session socket that registered the method, and back. */
 async function rpcRoundTrip(): Promise<void> {
   const sid = await createSession("bench-rpc");
+  const secret = new Uint8Array(readFileSync(join(home, "p2p.secret")));
   const [handler, caller] = await Promise.all([sessionSocket(sid), phone()]);
   const method = `${sid}:bench-echo`;
   handler.on("rpc-request", (request: { params: unknown }, ack: (result: unknown) => void) => ack(request.params));
@@ -649,9 +654,13 @@ async function rpcRoundTrip(): Promise<void> {
   const ping = summary(await roundTrips(RPC_CALLS, () => caller.emitWithAck("ping")));
   row("6a", "socket `ping` round trip p50/p99 (floor)", `${fmt(ping.p50)} / ${fmt(ping.p99)} ms`);
 
-  const params = Buffer.from(crypto.getRandomValues(new Uint8Array(192))).toString("base64");
+  // Every call needs fresh params (a repeated ciphertext is refused as a replay); the
+  // phone's encryption is not what this measures, so they are made before the clock runs.
+  const cipher = createCipher(secret, null);
+  const fresh = Array.from({ length: RPC_CALLS * 1.1 + 1 }, (_, i) => cipher.encrypt({ command: "echo", i, pad: "x".repeat(120) }));
   const rpc = summary(
     await roundTrips(RPC_CALLS, async () => {
+      const params = fresh.pop()!;
       const answer = (await caller.emitWithAck("rpc-call", { method, params })) as { ok: boolean; result?: unknown };
       if (!answer.ok || answer.result !== params) throw new Error(`rpc-call: ${JSON.stringify(answer)}`);
     }),

@@ -2,7 +2,9 @@ import { hostname, homedir, platform } from "node:os";
 import { io } from "socket.io-client";
 import { z } from "zod";
 import { p2pAuthToken } from "../crypto/p2p-token.ts";
-import { createCipher, newDataEncryptionKey, type Cipher } from "../crypto/session-cipher.ts";
+import { ciphertextDigest, createNativeCipher } from "../crypto/native.ts";
+import { ownerProof } from "../crypto/owner-proof.ts";
+import { newDataEncryptionKey, type Cipher } from "../crypto/session-cipher.ts";
 import type { ClientSocket } from "../protocol/events.ts";
 import { MessagesResponse, Session, Update, type StoredMessage } from "../protocol/updates.ts";
 import { VERSION } from "../shared/version.ts";
@@ -17,6 +19,21 @@ export type StartedBy = "daemon" | "terminal";
 const Metadata = z.record(z.string(), z.unknown());
 const CreatedSession = z.object({ session: Session });
 const PAGE = 500;
+/** Digests of the prompts this session fed its agent, newest kept. */
+const MAX_REMEMBERED_PROMPTS = 10_000;
+
+/** A set that forgets its oldest entries past `max`; add() is false for one it holds. */
+function createRecentSet(max: number) {
+  const entries = new Set<string>();
+  return {
+    add(entry: string): boolean {
+      if (entries.has(entry)) return false;
+      if (entries.size >= max) entries.delete(entries.values().next().value!);
+      entries.add(entry);
+      return true;
+    },
+  };
+}
 
 export type UsageReport = {
   key: string;
@@ -42,7 +59,7 @@ export async function openSessionLink(input: {
   const token = p2pAuthToken(daemon.secret);
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const key = newDataEncryptionKey(daemon.secret);
-  const cipher: Cipher = createCipher(daemon.secret, key.wrapped);
+  const cipher: Cipher = createNativeCipher(daemon.secret, key.wrapped);
   const metadata = {
     path: input.directory,
     host: hostname(),
@@ -72,12 +89,17 @@ export async function openSessionLink(input: {
   const sid = session.id;
 
   const seqs = createSeqTracker();
+  const fed = createRecentSet(MAX_REMEMBERED_PROMPTS);
   const receive = (message: StoredMessage) => {
     if (!seqs.take(message.seq)) return;
     const plain = PhoneMessage.safeParse(cipher.decrypt(message.content.c));
     // A prompt typed in our own terminal (sentFrom "cli") is ours, even when catch-up
     // returns it because its ack was lost: never feed it back to the agent.
-    if (plain.success && plain.data.meta?.sentFrom !== "cli") input.onUserMessage(plain.data);
+    if (!plain.success || plain.data.meta?.sentFrom === "cli") return;
+    // The daemon stores a phone's ciphertext once per session; should one get through
+    // twice all the same (an older daemon), the agent still runs it once.
+    if (!fed.add(Buffer.from(ciphertextDigest(message.content.c)).toString("hex"))) return;
+    input.onUserMessage(plain.data);
   };
   const catchUp = async () => {
     for (;;) {
@@ -92,7 +114,8 @@ export async function openSessionLink(input: {
   const socket: ClientSocket = io(daemon.base, {
     path: "/v1/updates",
     transports: ["websocket"],
-    auth: { token, clientType: "session-scoped", sessionId: sid },
+    // The owner proof lets this connection, and only it, serve the session's RPCs.
+    auth: { token, clientType: "session-scoped", sessionId: sid, proof: ownerProof(daemon.controlKey, { kind: "session", id: sid }) },
     reconnectionDelay: 100,
     reconnectionDelayMax: 1_000,
   });

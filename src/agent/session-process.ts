@@ -117,6 +117,10 @@ async function runModes(ctx: SessionContext, first: Mode): Promise<SessionEnd> {
 
 function serveSessionRpcs(ctx: SessionContext, requestEnd: (end: SessionEnd) => void) {
   const { rpc } = ctx.link;
+  rpc.onRegisterFailed((name, error) => {
+    ctx.say(`remcli: the daemon refused this session's ${name} RPC: ${error}`);
+    ctx.messages.event({ type: "message", message: `The phone cannot reach this session's ${name} (${error}). Restart the session.` });
+  });
   rpc.serve("permission", (params) => ctx.broker.answer(params));
   rpc.serve("abort", async () => {
     await ctx.handlers.abort();

@@ -4,19 +4,36 @@ import { errorMessage } from "../shared/errors.ts";
 
 export type RpcHandler = (params: unknown) => Promise<unknown> | unknown;
 
+const REGISTER_ATTEMPTS = 5;
+const REGISTER_ACK_MS = 5_000;
+const REGISTER_RETRY_MS = 500;
+
 /**
  * The session's own RPCs (`<sessionId>:<name>`, PROTOCOL.md §4). Registrations live
  * and die with a connection, so every (re)connect registers them again — also with a
- * daemon that restarted and knows nothing of us. Params must decrypt under the
- * session key: the bearer token alone must never be enough to act.
+ * daemon that restarted and knows nothing of us. A refused registration is retried a
+ * few times and then reported: a session whose `permission` nobody can call must say
+ * so, not wait forever. Params must decrypt under the session key: the bearer token
+ * alone must never be enough to act.
  */
 export function createSessionRpc(socket: ClientSocket, sid: string, cipher: Cipher) {
   const handlers = new Map<string, RpcHandler>();
   const prefix = `${sid}:`;
+  const failed: Array<(name: string, error: string) => void> = [];
 
-  const register = (name: string) => socket.emit("rpc-register", { method: prefix + name });
+  const register = async (name: string) => {
+    let error = "no answer from the daemon";
+    for (let attempt = 0; attempt < REGISTER_ATTEMPTS && socket.connected; attempt++) {
+      if (attempt > 0) await Bun.sleep(REGISTER_RETRY_MS * attempt);
+      const ack = await socket.timeout(REGISTER_ACK_MS).emitWithAck("rpc-register", { method: prefix + name }).catch(() => null);
+      if (ack?.ok) return;
+      if (ack) error = ack.error;
+    }
+    // Disconnected meanwhile: the next connect registers again.
+    if (socket.connected) for (const listener of failed) listener(name, error);
+  };
   socket.on("connect", () => {
-    for (const name of handlers.keys()) register(name);
+    for (const name of handlers.keys()) void register(name);
   });
 
   socket.on("rpc-request", async (raw: unknown, ack?: (answer: string) => void) => {
@@ -38,7 +55,11 @@ export function createSessionRpc(socket: ClientSocket, sid: string, cipher: Ciph
     serve(name: string, handler: RpcHandler) {
       const isNew = !handlers.has(name);
       handlers.set(name, handler);
-      if (isNew && socket.connected) register(name);
+      if (isNew && socket.connected) void register(name);
+    },
+    /** Told when a method could not be registered after its retries. */
+    onRegisterFailed(listener: (name: string, error: string) => void) {
+      failed.push(listener);
     },
   };
 }

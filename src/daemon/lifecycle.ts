@@ -174,6 +174,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     tasks: [
       { name: "record", run: () => void store.daemon.writeIfOwner(process.pid, { lastHeartbeat: isoNow() }) },
       { name: "prune sessions", run: () => tracker.prune() },
+      { name: "prune replay digests", run: () => service.server.pruneReplays() },
     ],
   });
   // Its own, shorter beat: a stat every few seconds makes an installed update take over quickly.

@@ -45,6 +45,7 @@ export async function startP2pService(deps: {
     store,
     log,
     secret,
+    controlKey: readOrCreateSecret(paths.controlKey),
     hostname,
     port: preferredPort,
     limits: {
@@ -61,7 +62,6 @@ export async function startP2pService(deps: {
   serveMachineRpc({
     server,
     machine,
-    log,
     actions: {
       async spawnSession(params): Promise<SpawnAnswer> {
         const request = SpawnSessionParams.safeParse(params);

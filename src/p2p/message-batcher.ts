@@ -61,9 +61,9 @@ export function createMessageBatcher(store: Store, publisher: Publisher, { maxBa
   };
 
   return {
-    append(sessionId: string, content: string, localId: string | null): Promise<Appended> {
+    append(message: NewMessage): Promise<Appended> {
       return new Promise((done, failed) => {
-        queue.push({ sessionId, content, localId, done, failed });
+        queue.push({ ...message, done, failed });
         schedule();
       });
     },

@@ -8,10 +8,14 @@ import { createRestApp } from "./rest-app.ts";
 import type { P2pLimits } from "./limits.ts";
 import { coalesceWebSocketSends } from "./coalesced-sends.ts";
 import { createMessageBatcher } from "./message-batcher.ts";
+import { createCipherCache } from "./cipher-cache.ts";
 import { createOriginPolicy } from "./origin.ts";
+import { createOwnerCheck } from "./owner-check.ts";
+import { createRefusalSummary } from "./refusal-summary.ts";
 import { createPresence } from "./presence.ts";
 import { attachSocketHandlers } from "./socket/connection.ts";
 import type { IoServer } from "./socket/io.ts";
+import { createRpcGate } from "./socket/rpc-gate.ts";
 import { createRpcRegistry } from "./socket/rpc-registry.ts";
 import { createPublisher } from "./socket/routing.ts";
 import { announceSessionEnd } from "./socket/sessions.ts";
@@ -21,6 +25,8 @@ export type P2pServerOptions = {
   store: Store;
   log: Log;
   secret: Uint8Array;
+  /** The daemon's control key: local processes prove with it that they own their session's RPC names. */
+  controlKey: Uint8Array;
   /** Address to bind: 0.0.0.0 for the LAN. */
   hostname: string;
   /** The port to try first (the one a paired phone knows); 0 for any. */
@@ -58,11 +64,15 @@ export function startP2pServer(options: P2pServerOptions) {
   const writes = createWrites(store, publisher);
   const batcher = createMessageBatcher(store, publisher);
   const rpc = createRpcRegistry({ timeoutMs: limits.rpcTimeoutMs });
+  const ciphers = createCipherCache(store, options.secret);
+  const refusedRpcs = createRefusalSummary(log, "rpc calls refused");
+  const gate = createRpcGate({ store, ciphers, refused: refusedRpcs });
+  const owners = createOwnerCheck(options.controlKey);
   let port = 0;
   const originAllowed = createOriginPolicy({ port: () => port, tunnelUrl: options.tunnelUrl });
 
   const presence = createPresence(store);
-  attachSocketHandlers(io, { store, log, tokens, writes, batcher, publisher, presence, rpc, limits });
+  attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, limits });
   const app = createRestApp({ store, log, tokens, writes, limits });
   const { websocket } = engine.handler();
 
@@ -108,9 +118,16 @@ export function startP2pServer(options: P2pServerOptions) {
     /** A new secret: the old token stops working and every connection is dropped. */
     rotateSecret(secret: Uint8Array) {
       tokens.rotate(secret);
+      ciphers.rotate(secret);
       io.disconnectSockets(true);
     },
+    /** Forgets replay digests that can no longer be replayed (heartbeat). */
+    pruneReplays() {
+      const pruned = store.rpcSeen.prune(Date.now());
+      if (pruned.evicted > 0) log.warn("oldest rpc replay digests dropped (row bound reached)", { evicted: pruned.evicted });
+    },
     async close() {
+      refusedRpcs.flush();
       batcher.drain();
       // Close transports without a Socket.IO disconnect packet: clients then treat it as
       // a lost connection and reconnect by themselves to the next daemon on this port.

@@ -53,6 +53,8 @@ export function createWrites(store: Store, publisher: Publisher) {
       return commit(
         () => {
           const removed = store.sessions.remove(id);
+          // Its RPCs can reach no handler any more: their replay digests go with it.
+          if (removed) store.rpcSeen.forgetScope(id);
           return { result: removed, updates: removed ? [publisher.prepare(updateBodies.deleteSession(id))] : [] };
         },
         () => ({ session: id }),

@@ -39,6 +39,7 @@ const COLUMNS = `id, seq, metadata, metadata_version, daemon_state, daemon_state
 
 export function machinesStore(db: Database) {
   const byId = db.query(`SELECT ${COLUMNS} FROM machines WHERE id = ?`);
+  const dataKey = db.query<{ key: string | null }, [string]>("SELECT data_encryption_key AS key FROM machines WHERE id = ?");
   const all = db.query(`SELECT ${COLUMNS} FROM machines ORDER BY updated_at DESC`);
   const insert = db.query(
     `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
@@ -65,6 +66,8 @@ export function machinesStore(db: Database) {
 
   return {
     get,
+    /** Its wrapped data key (null: the legacy variant); undefined when there is no such row. */
+    dataKeyOf: (id: string): string | null | undefined => dataKey.get(id)?.key,
     all: (): MachineWire[] => all.all().map(toRecord),
     /** POST /v1/machines: get-or-create by id. */
     getOrCreate(input: {

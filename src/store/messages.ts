@@ -30,9 +30,17 @@ function toRecord(raw: unknown): MessageRecord {
 export type AppendResult =
   | { result: "stored"; message: MessageRecord }
   | { result: "duplicate"; message: MessageRecord }
+  /** The same ciphertext under another localId: a replay, refused. */
+  | { result: "replayed"; seq: number }
   | { result: "unknown-session" };
 
-export type NewMessage = { sessionId: string; content: string; localId: string | null };
+export type NewMessage = {
+  sessionId: string;
+  content: string;
+  localId: string | null;
+  /** Digest of the ciphertext's bytes when it must be unique in its session; null for the session's own output. */
+  digest: Uint8Array | null;
+};
 
 const COLUMNS = "id, seq, local_id, content, created_at, updated_at";
 
@@ -40,10 +48,13 @@ export function messagesStore(db: Database) {
   const currentSeq = db.query<{ seq: number }, [string]>("SELECT message_seq AS seq FROM sessions WHERE id = ?");
   const setSeq = db.query("UPDATE sessions SET message_seq = ?1, updated_at = ?2 WHERE id = ?3");
   const insert = db.query(
-    `INSERT INTO messages (id, session_id, seq, local_id, content, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (id, session_id, seq, local_id, content, created_at, updated_at, content_digest)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const byLocalId = db.query(`SELECT ${COLUMNS} FROM messages WHERE session_id = ? AND local_id = ?`);
+  const byDigest = db.query<{ seq: number }, [string, Uint8Array]>(
+    "SELECT seq FROM messages WHERE session_id = ? AND content_digest = ?",
+  );
   const latest = db.query(`SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT ?2`);
   const before = db.query(
     `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`,
@@ -63,7 +74,7 @@ export function messagesStore(db: Database) {
       const now = Date.now();
       const seqs = new Map<string, number | null>();
       const inThisCall = new Map<string, MessageRecord>();
-      const results = messages.map(({ sessionId, content, localId }): AppendResult => {
+      const results = messages.map(({ sessionId, content, localId, digest }): AppendResult => {
         const key = localId === null ? null : `${sessionId}\0${localId}`;
         if (key !== null) {
           const earlier = inThisCall.get(key);
@@ -71,15 +82,21 @@ export function messagesStore(db: Database) {
           const existing = byLocalId.get(sessionId, localId);
           if (existing) return { result: "duplicate", message: toRecord(existing) };
         }
+        const digestKey = digest === null ? null : `${sessionId}\0#${Buffer.from(digest).toString("hex")}`;
+        if (digest !== null && digestKey !== null) {
+          const earlier = inThisCall.get(digestKey) ?? byDigest.get(sessionId, digest);
+          if (earlier) return { result: "replayed", seq: earlier.seq };
+        }
         if (!seqs.has(sessionId)) seqs.set(sessionId, currentSeq.get(sessionId)?.seq ?? null);
         const last = seqs.get(sessionId);
         if (last === null || last === undefined) return { result: "unknown-session" };
         const seq = last + 1;
         seqs.set(sessionId, seq);
         const id = newId(now);
-        insert.run(id, sessionId, seq, localId, content, now, now);
+        insert.run(id, sessionId, seq, localId, content, now, now, digest);
         const message: MessageRecord = { id, seq, localId, content: { t: "encrypted", c: content }, createdAt: now, updatedAt: now };
         if (key !== null) inThisCall.set(key, message);
+        if (digestKey !== null) inThisCall.set(digestKey, message);
         return { result: "stored", message };
       });
       for (const [sessionId, seq] of seqs) {

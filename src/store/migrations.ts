@@ -115,6 +115,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages_v3 RENAME TO messages;
   CREATE UNIQUE INDEX messages_local_id ON messages (session_id, local_id) WHERE local_id IS NOT NULL;
   `,
+  // v4: a sniffed ciphertext is worth nothing twice. Every RPC's params once (a digest of
+  // their bytes; rows of timestamped params expire after their age window, the rest stay
+  // until their session is deleted), and a phone message's ciphertext once per session.
+  // Only messages of connections that are not the session's own get a digest, so the
+  // session's stream of agent output pays no index for it.
+  `
+  CREATE TABLE rpc_seen (
+    digest BLOB PRIMARY KEY,
+    scope TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    expires_at INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX rpc_seen_expiry ON rpc_seen (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE INDEX rpc_seen_scope ON rpc_seen (scope);
+  ALTER TABLE messages ADD COLUMN content_digest BLOB;
+  CREATE UNIQUE INDEX messages_digest ON messages (session_id, content_digest) WHERE content_digest IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -47,6 +47,7 @@ const COLUMNS = `id, tag, seq, created_at, updated_at, active, active_at, metada
 
 export function sessionsStore(db: Database) {
   const byId = db.query(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`);
+  const dataKey = db.query<{ key: string | null }, [string]>("SELECT data_encryption_key AS key FROM sessions WHERE id = ?");
   const byTag = db.query(`SELECT ${COLUMNS} FROM sessions WHERE tag = ?`);
   const insert = db.query(
     `INSERT INTO sessions (id, tag, seq, metadata, agent_state, data_encryption_key, active, active_at, created_at, updated_at)
@@ -75,6 +76,8 @@ export function sessionsStore(db: Database) {
 
   return {
     get,
+    /** Its wrapped data key (null: the legacy variant); undefined when there is no such row. */
+    dataKeyOf: (id: string): string | null | undefined => dataKey.get(id)?.key,
     /** POST /v1/sessions: a known tag returns its session unchanged. */
     getOrCreate(input: {
       tag: string;

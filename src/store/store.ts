@@ -5,6 +5,7 @@ import { daemonStateStore } from "./daemon-state.ts";
 import { openDatabase } from "./db.ts";
 import { machinesStore } from "./machines.ts";
 import { messagesStore } from "./messages.ts";
+import { rpcSeenStore } from "./rpc-seen.ts";
 import { sessionsStore } from "./sessions.ts";
 import { settingsStore } from "./settings.ts";
 
@@ -23,6 +24,7 @@ export function openStore(file: string, log: Log) {
     sessions: sessionsStore(db),
     messages: messagesStore(db),
     machines: machinesStore(db),
+    rpcSeen: rpcSeenStore(db),
     /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
     transaction<T>(work: () => T): T {
       return inTransaction.immediate(work) as T;

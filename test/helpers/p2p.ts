@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
+import { ownerProof } from "../../src/crypto/owner-proof.ts";
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
+import { createCipher, newDataEncryptionKey } from "../../src/crypto/session-cipher.ts";
 import { createSandbox, statusJson, type Sandbox } from "./sandbox.ts";
 
 export type Daemon = {
@@ -15,6 +17,8 @@ export type Daemon = {
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<{ status: number; body: any }>;
   /** A Socket.IO client, connected (or rejected) before this resolves; closed with the sandbox. */
   connect(auth?: Record<string, unknown>): Promise<Socket>;
+  /** A session- or machine-scoped client with the owner proof a local remcli process shows. */
+  connectOwner(kind: "session" | "machine", id: string): Promise<Socket>;
   /** Restarts the daemon in the same home (same port and secret). */
   restart(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -96,6 +100,10 @@ export async function startDaemon(env: Record<string, string> = {}): Promise<Dae
         socket.once("connect_error", refused);
       });
     },
+    connectOwner(kind, id) {
+      const proof = ownerProof(new Uint8Array(readFileSync(join(box.home, "control.key"))), { kind, id });
+      return daemon.connect(kind === "session" ? { clientType: "session-scoped", sessionId: id, proof } : { clientType: "machine-scoped", machineId: id, proof });
+    },
     async restart() {
       await start();
     },
@@ -119,4 +127,26 @@ export async function createSession(daemon: Daemon, tag = `tag-${crypto.randomUU
   const created = await daemon.api("/v1/sessions", { method: "POST", json: { tag, metadata: "bWV0YQ==" } });
   if (created.status !== 200) throw new Error(`session not created: ${JSON.stringify(created.body)}`);
   return created.body.session as { id: string; tag: string; metadataVersion: number; agentStateVersion: number };
+}
+
+/** A session with a data key of its own, as a session process makes it, and its cipher. */
+export async function keyedSession(daemon: Daemon) {
+  const key = newDataEncryptionKey(daemon.secret);
+  const cipher = createCipher(daemon.secret, key.wrapped);
+  const created = await daemon.api("/v1/sessions", {
+    method: "POST",
+    json: { tag: `tag-${crypto.randomUUID()}`, metadata: cipher.encrypt({ path: "/tmp" }), dataEncryptionKey: key.wrapped },
+  });
+  if (created.status !== 200) throw new Error(`session not created: ${JSON.stringify(created.body)}`);
+  return { id: created.body.session.id as string, cipher };
+}
+
+/** Registers `method` on `socket` and returns how the daemon answered. */
+export function register(socket: Socket, method: string) {
+  const answer = new Promise<{ event: string; payload: any }>((resolve) => {
+    socket.once("rpc-registered", (payload) => resolve({ event: "rpc-registered", payload }));
+    socket.once("rpc-error", (payload) => resolve({ event: "rpc-error", payload }));
+  });
+  socket.emit("rpc-register", { method });
+  return answer;
 }

@@ -394,7 +394,15 @@ const FIELD_CASES: FieldCase[] = [
       event: "rpc-call",
       name: `stop-daemon with unencrypted params ${JSON.stringify(params)}`,
       patch: ({ daemonMachineId }) => ({ method: `${daemonMachineId}:stop-daemon`, params }),
-      answer: { ok: false, error: "params did not decrypt with this machine's key; pair again" },
+      answer: { ok: false, error: "params must be an encrypted string (PROTOCOL.md §7)" },
+    }),
+  ),
+  ...["A".repeat(64), `AA${"B".repeat(62)}`].map(
+    (params): FieldCase => ({
+      event: "rpc-call",
+      name: `stop-daemon with params that look encrypted but do not authenticate (${params.slice(0, 4)}…)`,
+      patch: ({ daemonMachineId }) => ({ method: `${daemonMachineId}:stop-daemon`, params }),
+      answer: { ok: false, error: expect.stringMatching(/^params did not decrypt with the key of .+; pair again$/) },
     }),
   ),
   field("access-key-get", "sessionId is missing", { sessionId: undefined }, /^invalid sessionId: .*received undefined/),

@@ -43,9 +43,13 @@ describe("schema migrations", () => {
       { id: "m2", seq: 2, local_id: null, content: "dHdv" },
     ]);
     expect(db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'messages' AND type = 'index' ORDER BY name").all()).toEqual([
+      { name: "messages_digest" }, // partial: only phone messages carry a digest (v4)
       { name: "messages_local_id" },
-      { name: "sqlite_autoindex_messages_1" }, // UNIQUE (session_id, seq): the only index besides localId
+      { name: "sqlite_autoindex_messages_1" }, // UNIQUE (session_id, seq)
     ]);
+    // Messages stored before v4 have no digest; the replay table starts empty.
+    expect(db.query("SELECT count(*) AS n FROM messages WHERE content_digest IS NOT NULL").get()).toEqual({ n: 0 });
+    expect(db.query("SELECT count(*) AS n FROM rpc_seen").get()).toEqual({ n: 0 });
     db.close();
   });
 

@@ -38,7 +38,7 @@ export async function fakeAgentSession(daemon: Daemon, options: { path: string; 
   const sid = created.body.session.id as string;
   let stateVersion = created.body.session.agentStateVersion as number;
 
-  const socket: Socket = await daemon.connect({ clientType: "session-scoped", sessionId: sid });
+  const socket: Socket = await daemon.connectOwner("session", sid);
   const heard: unknown[] = [];
   const calls: Array<{ method: string; params: any }> = [];
   const onUser: Array<(text: string) => void> = [];

@@ -122,8 +122,9 @@ describe("the phone app", () => {
     await denyCard.getByRole("button", { name: "Deny", exact: true }).click();
     await denyCard.waitFor({ state: "detached" });
     expect(agent.calls.filter((c) => c.method === "permission").map((c) => c.params)).toEqual([
-      { id: "perm-allow", approved: true, decision: "approved" },
-      { id: "perm-deny", approved: false, decision: "denied", reason: "not that file" },
+      // _sentAt: when, by the daemon's clock (the daemon refuses old params as replays).
+      { id: "perm-allow", approved: true, decision: "approved", _sentAt: expect.any(Number) },
+      { id: "perm-deny", approved: false, decision: "denied", reason: "not that file", _sentAt: expect.any(Number) },
     ]);
     expect(agent.pendingRequests()).toEqual([]);
 
@@ -132,7 +133,7 @@ describe("the phone app", () => {
     await page.locator(".session .badge", { hasText: "thinking" }).waitFor();
     await page.getByRole("button", { name: "Stop turn" }).click();
     await page.getByRole("status").filter({ hasText: "Turn stopped." }).waitFor();
-    expect(agent.calls.filter((c) => c.method === "abort")).toEqual([{ method: "abort", params: { reason: expect.stringContaining("STOP") } }]);
+    expect(agent.calls.filter((c) => c.method === "abort")).toEqual([{ method: "abort", params: { reason: expect.stringContaining("STOP"), _sentAt: expect.any(Number) } }]);
 
     await page.emulateMedia({ colorScheme: "dark" });
     await phone.shot("05-conversation-dark");

@@ -13,7 +13,7 @@ import { sessionHandlers } from "./sessions.ts";
  * it in the rooms of its scope, and installs the event handlers of each area.
  */
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps): void {
-  const { log, tokens, limits } = deps;
+  const { log, tokens, limits, owners } = deps;
 
   io.use((socket, next) => {
     const parsed = SocketAuth.safeParse(socket.handshake.auth);
@@ -25,7 +25,9 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps): void {
     if (io.engine.clientsCount > limits.maxConnections) {
       return next(new Error(`Too many connections (at most ${limits.maxConnections})`));
     }
-    socket.data.auth = parsed.data;
+    const owner = owners(parsed.data);
+    if (owner === "invalid") return next(new Error("Authentication failed: invalid owner proof"));
+    socket.data = { auth: parsed.data, owner: owner === "owner", callsInFlight: 0 };
     next();
   });
 

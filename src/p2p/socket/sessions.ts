@@ -1,5 +1,6 @@
 import type { SocketDeps } from "./deps.ts";
-import type { IoSocket } from "./io.ts";
+import { ownedScope, type IoSocket } from "./io.ts";
+import { ciphertextDigest } from "../../crypto/native.ts";
 import { okErrorAnswer, on, resultErrorAnswer } from "./handle.ts";
 
 
@@ -12,9 +13,16 @@ export function sessionHandlers(socket: IoSocket, deps: SocketDeps): void {
       ack?.(okErrorAnswer(`message is larger than ${limits.messageBytes} bytes`));
       return;
     }
-    const outcome = await batcher.append(sid, message, localId ?? null);
+    // A message from anyone but the session's own process may reach its agent: the same
+    // ciphertext is stored once per session, so a sniffed prompt cannot be run again.
+    const digest = ownedScope(socket) === sid ? null : ciphertextDigest(message);
+    const outcome = await batcher.append({ sessionId: sid, content: message, localId: localId ?? null, digest });
     if (outcome.result === "unknown-session") {
       ack?.(okErrorAnswer(`unknown session ${sid}`));
+      return;
+    }
+    if (outcome.result === "replayed") {
+      ack?.(okErrorAnswer(`this ciphertext is already stored in the session (seq ${outcome.seq}); a replayed message is refused`));
       return;
     }
     if (outcome.update) publisher.send(outcome.update, { session: sid }, socket);

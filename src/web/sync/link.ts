@@ -194,7 +194,10 @@ export function createLink(pairing: Pairing) {
   const call = async (method: string, cipherKey: string | null, params: unknown): Promise<unknown> => {
     if (!socket?.connected) throw new Error("not connected to the daemon");
     const cipher = keys.cipher(cipherKey);
-    const raw = await socket.timeout(RPC_TIMEOUT_MS).emitWithAck("rpc-call", { method, params: cipher.encrypt(params) });
+    // (remcli extension) When it was sent, by the daemon's clock: the daemon refuses old
+    // params, so a call sniffed on the Wi-Fi cannot be replayed later (docs/protocol-extensions.md).
+    const stamped = params && typeof params === "object" && !Array.isArray(params) ? { ...params, _sentAt: rest.daemonNow() } : params;
+    const raw = await socket.timeout(RPC_TIMEOUT_MS).emitWithAck("rpc-call", { method, params: cipher.encrypt(stamped) });
     const answer = RpcCallAck.safeParse(raw);
     if (!answer.success) throw new Error("the daemon gave an answer this app does not understand");
     if (!answer.data.ok) throw new Error(answer.data.error);
