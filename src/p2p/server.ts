@@ -72,7 +72,7 @@ export function startP2pServer(options: P2pServerOptions) {
   const originAllowed = createOriginPolicy({ port: () => port, tunnelUrl: options.tunnelUrl });
 
   const presence = createPresence(store);
-  attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, limits });
+  attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, ciphers, limits });
   const app = createRestApp({ store, log, tokens, writes, limits });
   const { websocket } = engine.handler();
 

@@ -144,6 +144,11 @@ describe("replayed ciphertexts are refused", () => {
     await session.waitFor("the agent's answer", (m) => eventOf(m)?.type === "ready", first.seq);
     const answers = (await session.history()).filter((m) => assistantText(m) === "echo: run me once");
     expect(answers).toHaveLength(1);
+
+    // Bytes that do not authenticate reach no agent: they stay opaque blobs, stored each time.
+    const opaque = Buffer.alloc(768, 7).toString("base64");
+    const blobs = await Promise.all([1, 2].map((n) => phone.emitWithAck("message", { sid: sessionId, message: opaque, localId: `blob-${n}` })));
+    expect(blobs.map((b) => b.ok)).toEqual([true, true]);
   });
 
   test("machine RPC params stay spent across a daemon restart: a sniffed spawn or stop-daemon acts once", async () => {

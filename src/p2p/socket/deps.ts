@@ -1,6 +1,7 @@
 import type { Log } from "../../shared/log.ts";
 import type { Store } from "../../store/store.ts";
 import type { TokenCheck } from "../auth.ts";
+import type { CipherCache } from "../cipher-cache.ts";
 import type { OwnerCheck } from "../owner-check.ts";
 import type { P2pLimits } from "../limits.ts";
 import type { MessageBatcher } from "../message-batcher.ts";
@@ -22,5 +23,6 @@ export type SocketDeps = {
   presence: Presence;
   rpc: RpcRegistry;
   gate: RpcGate;
+  ciphers: CipherCache;
   limits: P2pLimits;
 };

@@ -6,16 +6,19 @@ import { okErrorAnswer, on, resultErrorAnswer } from "./handle.ts";
 
 /** Events about one session: its messages, metadata, agent state and presence. */
 export function sessionHandlers(socket: IoSocket, deps: SocketDeps): void {
-  const { log, writes, batcher, publisher, presence, limits } = deps;
+  const { log, writes, batcher, publisher, presence, limits, ciphers } = deps;
 
   on(socket, log, "message", async ({ sid, message, localId }, ack) => {
     if (message.length > limits.messageBytes) {
       ack?.(okErrorAnswer(`message is larger than ${limits.messageBytes} bytes`));
       return;
     }
-    // A message from anyone but the session's own process may reach its agent: the same
-    // ciphertext is stored once per session, so a sniffed prompt cannot be run again.
-    const digest = ownedScope(socket) === sid ? null : ciphertextDigest(message);
+    // A message from anyone but the session's own process that authenticates under the
+    // session's key may reach its agent: such a ciphertext is stored once per session, so a
+    // sniffed prompt cannot be run again. What does not authenticate reaches no agent and
+    // stays the opaque blob it is (load generators send the same bytes again and again).
+    const replayable = ownedScope(socket) !== sid && ciphers.opensUnderDataKey(sid, message);
+    const digest = replayable ? ciphertextDigest(message) : null;
     const outcome = await batcher.append({ sessionId: sid, content: message, localId: localId ?? null, digest });
     if (outcome.result === "unknown-session") {
       ack?.(okErrorAnswer(`unknown session ${sid}`));
