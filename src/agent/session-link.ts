@@ -6,7 +6,8 @@ import { ciphertextDigest, createNativeCipher } from "../crypto/native.ts";
 import { ownerProof } from "../crypto/owner-proof.ts";
 import { newDataEncryptionKey, type Cipher } from "../crypto/session-cipher.ts";
 import type { ClientSocket } from "../protocol/events.ts";
-import { MessagesResponse, Session, Update, type StoredMessage } from "../protocol/updates.ts";
+import { MessagesPage } from "../protocol/paging.ts";
+import { Session, Update, type StoredMessage } from "../protocol/updates.ts";
 import { VERSION } from "../shared/version.ts";
 import { AgentState, PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
@@ -105,9 +106,10 @@ export async function openSessionLink(input: {
     for (;;) {
       const page = await fetch(`${daemon.base}/v1/sessions/${sid}/messages?after=${seqs.handledUpTo()}&limit=${PAGE}`, { headers });
       if (!page.ok) return;
-      const { messages } = MessagesResponse.parse(await page.json());
+      const { messages, hasMore } = MessagesPage.parse(await page.json());
       for (const message of messages.sort((a, b) => a.seq - b.seq)) receive(message);
-      if (messages.length < PAGE) return;
+      // Pages are bounded in bytes too: a short page may not be the last (docs/protocol-extensions.md).
+      if (!hasMore || messages.length === 0) return;
     }
   };
 

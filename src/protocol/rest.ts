@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "./limits.ts";
+import { ListCursor } from "./paging.ts";
 
 // REST request bodies and queries (PROTOCOL.md §6).
 
@@ -30,9 +31,19 @@ export const MessagesQuery = z
   })
   .refine((q) => q.before === undefined || q.after === undefined, "use either before or after, not both");
 
+/** **(remcli extension)** `cursor`: the `nextCursor` of the previous page (protocol/paging.ts). */
+const Cursor = ListCursor.optional();
+
 export const ActiveSessionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(150),
+  cursor: Cursor,
 });
+
+/** `GET /v1/sessions`: the reference takes no query; pages hold up to 150 sessions. */
+export const SessionsQuery = z.object({ cursor: Cursor });
+
+/** `GET /v1/machines`: the reference takes no query. */
+export const MachinesQuery = z.object({ cursor: Cursor });
 
 export const SessionsPageQuery = z.object({
   cursor: z.string().max(300).optional(),

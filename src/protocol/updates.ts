@@ -95,6 +95,3 @@ export const Ephemeral = z.discriminatedUnion("type", [
 ]);
 export type Ephemeral = z.infer<typeof Ephemeral>;
 
-export const SessionsResponse = z.object({ sessions: z.array(SessionWire) });
-export const MachinesResponse = z.array(MachineWire);
-export const MessagesResponse = z.object({ messages: z.array(StoredMessage) });

@@ -1,6 +1,16 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { MachineWire } from "../protocol/updates.ts";
+import {
+  budgetedPage,
+  FIRST_PAGE,
+  inKeyOrder,
+  ROW_OVERHEAD_BYTES,
+  type Page,
+  type PageBounds,
+  type Sized,
+  type TimeCursor,
+} from "./budget.ts";
 import type { VersionedWrite } from "./sessions.ts";
 
 const Row = z.object({
@@ -40,7 +50,14 @@ const COLUMNS = `id, seq, metadata, metadata_version, daemon_state, daemon_state
 export function machinesStore(db: Database) {
   const byId = db.query(`SELECT ${COLUMNS} FROM machines WHERE id = ?`);
   const dataKey = db.query<{ key: string | null }, [string]>("SELECT data_encryption_key AS key FROM machines WHERE id = ?");
-  const all = db.query(`SELECT ${COLUMNS} FROM machines ORDER BY updated_at DESC`);
+  const count = db.query<{ count: number }, []>("SELECT count(*) AS count FROM machines");
+  // Sizes first, then the rows that fit: see budgetedPage.
+  const sizes = db.query<Sized<string>, [number, string, number]>(
+    `SELECT id AS key, length(id) + length(metadata) + length(coalesce(daemon_state, ''))
+       + length(coalesce(data_encryption_key, '')) + ${ROW_OVERHEAD_BYTES} AS bytes
+     FROM machines WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
+  );
+  const byIds = db.query(`SELECT ${COLUMNS} FROM machines WHERE id IN (SELECT value FROM json_each(?))`);
   const insert = db.query(
     `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
@@ -68,7 +85,14 @@ export function machinesStore(db: Database) {
     get,
     /** Its wrapped data key (null: the legacy variant); undefined when there is no such row. */
     dataKeyOf: (id: string): string | null | undefined => dataKey.get(id)?.key,
-    all: (): MachineWire[] => all.all().map(toRecord),
+    count: (): number => count.get()?.count ?? 0,
+    /** Most recently changed first; `after` is the cursor of the previous page. */
+    list(after: TimeCursor | null, bounds: PageBounds): Page<MachineWire> {
+      const { at, id } = after ?? FIRST_PAGE;
+      return budgetedPage(sizes.all(at, id, bounds.limit + 1), bounds, (ids) =>
+        inKeyOrder(byIds.all(JSON.stringify(ids)).map(toRecord), ids, (m) => m.id),
+      );
+    },
     /** POST /v1/machines: get-or-create by id. */
     getOrCreate(input: {
       id: string;

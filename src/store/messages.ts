@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { StoredMessage } from "../protocol/updates.ts";
+import { budgetedPage, ROW_OVERHEAD_BYTES, type Page, type Sized } from "./budget.ts";
 import { newId } from "./ids.ts";
 
 /** A stored message as the history route and `new-message` carry it (never an absent localId here). */
@@ -55,12 +56,24 @@ export function messagesStore(db: Database) {
   const byDigest = db.query<{ seq: number }, [string, Uint8Array]>(
     "SELECT seq FROM messages WHERE session_id = ? AND content_digest = ?",
   );
-  const latest = db.query(`SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT ?2`);
-  const before = db.query(
-    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`,
+  // A page's sizes first (seq and bytes only), then its rows by seq range: see budgetedPage.
+  const SIZE = `seq AS key, length(content) + length(coalesce(local_id, '')) + ${ROW_OVERHEAD_BYTES} AS bytes`;
+  const sizes = {
+    latest: db.query<Sized<number>, [string, number]>(
+      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT ?2`,
+    ),
+    before: db.query<Sized<number>, [string, number, number]>(
+      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`,
+    ),
+    after: db.query<Sized<number>, [string, number, number]>(
+      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3`,
+    ),
+  };
+  const rangeDescending = db.query(
+    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq DESC`,
   );
-  const after = db.query(
-    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3`,
+  const rangeAscending = db.query(
+    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq ASC`,
   );
 
   return {
@@ -105,13 +118,28 @@ export function messagesStore(db: Database) {
       return results;
     },
     /**
-     * A page of history. Without `after`: newest first (the reference's order), older
-     * pages by `before`. With `after`: oldest first, so catching up pages forward.
+     * A page of history, at most `limit` messages and about `budget` bytes of them (at
+     * least one). Without `after`: newest first (the reference's order), older pages by
+     * `before`. With `after`: oldest first, so catching up pages forward. `hasMore` says
+     * whether messages follow in the page's direction.
      */
-    list(sessionId: string, query: { limit: number; before?: number; after?: number }): MessageRecord[] {
-      if (query.after !== undefined) return after.all(sessionId, query.after, query.limit).map(toRecord);
-      if (query.before !== undefined) return before.all(sessionId, query.before, query.limit).map(toRecord);
-      return latest.all(sessionId, query.limit).map(toRecord);
+    page(
+      sessionId: string,
+      query: { limit: number; before?: number; after?: number },
+      budget: number,
+    ): Page<MessageRecord> {
+      const ask = query.limit + 1;
+      const forward = query.after !== undefined;
+      const sized =
+        query.after !== undefined
+          ? sizes.after.all(sessionId, query.after, ask)
+          : query.before !== undefined
+            ? sizes.before.all(sessionId, query.before, ask)
+            : sizes.latest.all(sessionId, ask);
+      return budgetedPage(sized, { limit: query.limit, budget }, (seqs) => {
+        const [low, high] = forward ? [seqs[0]!, seqs.at(-1)!] : [seqs.at(-1)!, seqs[0]!];
+        return (forward ? rangeAscending : rangeDescending).all(sessionId, low, high).map(toRecord);
+      });
     },
   };
 }

@@ -1,6 +1,16 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { Session } from "../protocol/updates.ts";
+import {
+  budgetedPage,
+  FIRST_PAGE,
+  inKeyOrder,
+  ROW_OVERHEAD_BYTES,
+  type Page,
+  type PageBounds,
+  type Sized,
+  type TimeCursor,
+} from "./budget.ts";
 import { newId } from "./ids.ts";
 
 const Row = z.object({
@@ -53,11 +63,21 @@ export function sessionsStore(db: Database) {
     `INSERT INTO sessions (id, tag, seq, metadata, agent_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
   );
-  const newest = db.query(`SELECT ${COLUMNS} FROM sessions ORDER BY updated_at DESC, id DESC LIMIT ?`);
-  const active = db.query(`SELECT ${COLUMNS} FROM sessions WHERE active = 1 ORDER BY active_at DESC LIMIT ?`);
-  const page = db.query(
-    `SELECT ${COLUMNS} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
+  // Every list reads its sizes first, then the rows that fit: see budgetedPage.
+  const SIZE = `id AS key, length(tag) + length(metadata) + length(coalesce(agent_state, ''))
+    + length(coalesce(data_encryption_key, '')) + ${ROW_OVERHEAD_BYTES} AS bytes`;
+  const newest = db.query<Sized<string>, [number, string, number]>(
+    `SELECT ${SIZE} FROM sessions WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
   );
+  const active = db.query<Sized<string>, [number, string, number]>(
+    `SELECT ${SIZE} FROM sessions WHERE active = 1 AND (active_at, id) < (?1, ?2)
+     ORDER BY active_at DESC, id DESC LIMIT ?3`,
+  );
+  const page = db.query<Sized<string>, [string, number, number]>(
+    `SELECT ${SIZE} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
+  );
+  const byIds = db.query(`SELECT ${COLUMNS} FROM sessions WHERE id IN (SELECT value FROM json_each(?))`);
+  const read = (ids: string[]) => inKeyOrder(byIds.all(JSON.stringify(ids)).map(toRecord), ids, (s) => s.id);
   const remove = db.query("DELETE FROM sessions WHERE id = ?");
   const setMetadata = db.query(
     `UPDATE sessions SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
@@ -91,11 +111,21 @@ export function sessionsStore(db: Database) {
       const row = insert.get(newId(now), input.tag, input.metadata, input.agentState, input.dataEncryptionKey, now, now, now);
       return { session: toRecord(row), created: true };
     },
-    newest: (limit: number): Session[] => newest.all(limit).map(toRecord),
-    active: (limit: number): Session[] => active.all(limit).map(toRecord),
+    /** Most recently changed first; `after` is the cursor of the previous page. */
+    newest(after: TimeCursor | null, bounds: PageBounds): Page<Session> {
+      const { at, id } = after ?? FIRST_PAGE;
+      return budgetedPage(newest.all(at, id, bounds.limit + 1), bounds, read);
+    },
+    /** Active ones, most recently active first; `after` is the cursor of the previous page. */
+    active(after: TimeCursor | null, bounds: PageBounds): Page<Session> {
+      const { at, id } = after ?? FIRST_PAGE;
+      return budgetedPage(active.all(at, id, bounds.limit + 1), bounds, read);
+    },
     /** Keyset page by id, newest first; `before` is the last id of the previous page. */
-    page(input: { before: string | null; limit: number; changedSince: number }): Session[] {
-      return page.all(input.before ?? "\uffff", input.changedSince, input.limit).map(toRecord);
+    page(input: { before: string | null; changedSince: number }, bounds: PageBounds): Page<Session> {
+      // Our ids are base-36 and hex: "\uffff" sorts after every one of them.
+      const before = input.before ?? "\uffff";
+      return budgetedPage(page.all(before, input.changedSince, bounds.limit + 1), bounds, read);
     },
     remove: (id: string): boolean => remove.run(id).changes > 0,
     updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {

@@ -62,10 +62,11 @@ export function createConversation(deps: {
           catchUpAgain = false;
           for (;;) {
             const page = await deps.rest().messages(deps.sid, { after: caughtUpTo, limit: PAGE_SIZE });
-            add(decode(page));
-            const top = page.at(-1)?.seq;
+            add(decode(page.messages));
+            const top = page.messages.at(-1)?.seq;
             if (top !== undefined && top > caughtUpTo) caughtUpTo = top;
-            if (page.length < PAGE_SIZE) break;
+            // A page of large messages is short and still not the last: only hasMore says so.
+            if (!page.hasMore || top === undefined) break;
           }
         } while (catchUpAgain);
       } finally {
@@ -79,11 +80,11 @@ export function createConversation(deps: {
   const loadLatest = async (): Promise<void> => {
     try {
       const page = await deps.rest().messages(deps.sid, { limit: PAGE_SIZE });
-      state.hasOlder = page.length === PAGE_SIZE;
+      state.hasOlder = page.hasMore;
       state.error = null;
-      caughtUpTo = Math.max(caughtUpTo, page[0]?.seq ?? 0);
+      caughtUpTo = Math.max(caughtUpTo, page.messages[0]?.seq ?? 0);
       state.loaded = true;
-      add(decode(page));
+      add(decode(page.messages));
       deps.changed();
     } catch (error) {
       state.error = error instanceof Error ? error.message : String(error);
@@ -108,8 +109,8 @@ export function createConversation(deps: {
       deps.changed();
       try {
         const page = await deps.rest().messages(deps.sid, { before: oldest, limit: PAGE_SIZE });
-        state.hasOlder = page.length === PAGE_SIZE && (page.at(-1)?.seq ?? 1) > 1;
-        add(decode(page));
+        state.hasOlder = page.hasMore;
+        add(decode(page.messages));
       } finally {
         state.loadingOlder = false;
         deps.changed();
