@@ -10,7 +10,7 @@ import {
   type RouteResponse,
   type Routes,
 } from "../../protocol/control.ts";
-import { createVerifier } from "./signing.ts";
+import { createVerifier, headerFailure } from "./signing.ts";
 import type { z } from "zod";
 
 export type ControlHandlers = {
@@ -67,10 +67,11 @@ export function createControlApp(deps: {
     if (c.req.header("origin") !== undefined) return refuse("browser Origin header");
     if (c.req.header("host") !== deps.expectedHost()) return refuse("unexpected Host");
     if (c.req.method !== "POST") return refuse("only POST is served");
-    const length = Number(c.req.header("content-length") ?? 0);
-    if (length > CONTROL_BODY_LIMIT) return reply(c, fail("bad_request", "body too large"));
+    // Before reading the body: an unsigned or stale request costs its headers only.
+    const early = headerFailure((name) => c.req.header(name));
+    if (early) return refuse(early);
+    // The server caps the body (serveControl), so this read is bounded.
     const body = await c.req.text();
-    if (body.length > CONTROL_BODY_LIMIT) return reply(c, fail("bad_request", "body too large"));
     const failure = verify({
       method: c.req.method,
       path: c.req.path,
@@ -110,7 +111,9 @@ export function serveControl(
 ) {
   let host = "";
   const app = createControlApp({ ...deps, expectedHost: () => host });
-  const server = Bun.serve({ hostname: "127.0.0.1", port, fetch: app.fetch });
+  // The cap is Bun's, enforced while the body streams in (chunked too): a larger body is
+  // answered 413 and never buffered, whoever sent it.
+  const server = Bun.serve({ hostname: "127.0.0.1", port, maxRequestBodySize: CONTROL_BODY_LIMIT, fetch: app.fetch });
   host = `127.0.0.1:${server.port}`;
   return server;
 }

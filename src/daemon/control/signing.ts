@@ -37,6 +37,22 @@ export function signRequest(
 
 export type VerifyFailure = "missing signature" | "bad signature" | "stale timestamp" | "replayed nonce";
 
+type Header = (name: string) => string | undefined;
+
+/**
+ * What can be refused from the headers alone, before a byte of the body is read:
+ * missing or malformed signature fields and a timestamp outside the skew window.
+ */
+export function headerFailure(header: Header, at: number = Date.now()): VerifyFailure | null {
+  const timestamp = header(SIGNATURE_HEADERS.timestamp);
+  const nonce = header(SIGNATURE_HEADERS.nonce);
+  const signature = header(SIGNATURE_HEADERS.signature);
+  if (!timestamp || !nonce || !signature) return "missing signature";
+  if (!/^[0-9a-f]{64}$/.test(signature) || !/^[0-9a-f]{16,64}$/.test(nonce)) return "bad signature";
+  if (!/^\d+$/.test(timestamp) || Math.abs(at - Number(timestamp)) > MAX_CLOCK_SKEW_MS) return "stale timestamp";
+  return null;
+}
+
 /**
  * Checks a request's signature, clock skew and nonce. Each nonce is remembered for
  * twice the skew window, long enough that a replay is refused until its timestamp
@@ -52,23 +68,15 @@ export function createVerifier(key: Uint8Array, now: () => number = Date.now) {
     for (const [nonce, expires] of seen) if (expires < at) seen.delete(nonce);
   };
 
-  return (request: {
-    method: string;
-    path: string;
-    body: string;
-    header: (name: string) => string | undefined;
-  }): VerifyFailure | null => {
-    const timestamp = request.header(SIGNATURE_HEADERS.timestamp);
-    const nonce = request.header(SIGNATURE_HEADERS.nonce);
-    const signature = request.header(SIGNATURE_HEADERS.signature);
-    if (!timestamp || !nonce || !signature) return "missing signature";
-    if (!/^[0-9a-f]{64}$/.test(signature) || !/^[0-9a-f]{16,64}$/.test(nonce)) return "bad signature";
+  return (request: { method: string; path: string; body: string; header: Header }): VerifyFailure | null => {
+    const at = now();
+    const early = headerFailure(request.header, at);
+    if (early) return early;
+    const timestamp = request.header(SIGNATURE_HEADERS.timestamp)!;
+    const nonce = request.header(SIGNATURE_HEADERS.nonce)!;
+    const signature = request.header(SIGNATURE_HEADERS.signature)!;
     const expected = hmac(key, canonical({ ...request, timestamp, nonce }));
     if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) return "bad signature";
-    const at = now();
-    if (!/^\d+$/.test(timestamp) || Math.abs(at - Number(timestamp)) > MAX_CLOCK_SKEW_MS) {
-      return "stale timestamp";
-    }
     sweep(at);
     if (seen.has(nonce)) return "replayed nonce";
     seen.set(nonce, at + 2 * MAX_CLOCK_SKEW_MS);
