@@ -5,7 +5,7 @@ import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
 import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
-import { cliContext, openCliStore } from "./context.ts";
+import { cliContext, openCliStore, openStoreForStart } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
@@ -47,7 +47,7 @@ export function daemonProgram() {
     .action(async (options: StartOptions) => {
       const daemonArgs = p2pArgs(options);
       const context = cliContext();
-      using store = openCliStore(context);
+      using store = openStoreForStart(context);
       const { how, daemon, replacedVersion } = unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
       const headline = {
         started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,

@@ -3,7 +3,7 @@ import { openTerminal } from "../agent/terminal.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
 import { StartedBy } from "../protocol/control.ts";
-import { cliContext, openCliStore } from "./context.ts";
+import { cliContext, openStoreForStart } from "./context.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 
 export type SessionOptions = { startingMode?: string; startedBy?: string; "--"?: string[] };
@@ -23,8 +23,8 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   }
   const context = cliContext();
   if (startedBy === "terminal") {
-    using store = openCliStore(context);
-    if (!observeDaemon(store.daemon, "`remcli`").alive) {
+    using store = openStoreForStart(context);
+    if (!store || !observeDaemon(store.daemon, "`remcli`").alive) {
       const { daemon } = unwrap(await launchDaemon(context.config, context.paths, store));
       console.error(`remcli: started the daemon (pid ${daemon.pid}); pair your phone with \`remcli daemon qr\``);
     }

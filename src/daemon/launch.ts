@@ -5,7 +5,8 @@ import { spawnDetached } from "../shared/spawn-detached.ts";
 import { sleep } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
 import type { DaemonRow } from "../store/daemon-state.ts";
-import type { Store } from "../store/store.ts";
+import { silentLog } from "../shared/log.ts";
+import { openStoreUnlessCorrupt, type Store } from "../store/store.ts";
 import { controlClientOf } from "./connect.ts";
 import { EXIT_LOCK_HELD } from "./lifecycle.ts";
 import { tailLines } from "../shared/log-tail.ts";
@@ -41,16 +42,18 @@ function failedToStart(paths: Paths, code: "spawn_failed" | "timeout", why: stri
 /**
  * `remcli daemon start`: ensures exactly one daemon of this version runs. Any number
  * of these may race; the lock lets one daemon win and every caller waits for it.
+ * `store` is null when the database is corrupt: the daemon started here moves it aside
+ * (and logs it), and the state is read once it has.
  */
 export async function launchDaemon(
   config: Config,
   paths: Paths,
-  store: Store,
+  store: Store | null,
   { daemonArgs = [] }: { daemonArgs?: string[] } = {},
 ): Promise<Result<LaunchOutcome>> {
   let replacedVersion: string | undefined;
-  const current = observeDaemon(store.daemon, "`remcli daemon start`");
-  if (current.alive && current.row) {
+  const current = store ? observeDaemon(store.daemon, "`remcli daemon start`") : null;
+  if (store && current?.alive && current.row) {
     const version = await runningVersion(paths, current.row);
     if (version === VERSION) return ok({ how: "already-running", daemon: current.row });
     if (version !== null) {
@@ -63,18 +66,25 @@ export async function launchDaemon(
 
   const child = spawnDaemon(paths, replacedVersion ? ["--replacing", replacedVersion, ...daemonArgs] : daemonArgs);
   const deadline = Date.now() + config.startTimeoutMs;
-  while (Date.now() < deadline) {
-    const seen = observeDaemon(store.daemon, "`remcli daemon start`");
-    if (seen.alive && seen.row?.state === "running") {
-      const how = replacedVersion ? "replaced" : seen.row.pid === child.pid ? "started" : "already-running";
-      return ok({ how, replacedVersion, daemon: seen.row });
+  // With a corrupt database, the state is read once our daemon has moved it aside.
+  let reopened: Store | null = null;
+  try {
+    while (Date.now() < deadline) {
+      const reader = store ?? (reopened ??= openStoreUnlessCorrupt(paths.database, silentLog));
+      const seen = reader ? observeDaemon(reader.daemon, "`remcli daemon start`") : { row: null, alive: false };
+      if (seen.alive && seen.row?.state === "running") {
+        const how = replacedVersion ? "replaced" : seen.row.pid === child.pid ? "started" : "already-running";
+        return ok({ how, replacedVersion, daemon: seen.row });
+      }
+      // Our child lost the lock race: the winner is someone else's child; keep waiting for it.
+      const exit = child.exitCode ?? child.signalCode;
+      if (exit !== null && exit !== EXIT_LOCK_HELD && !seen.alive) {
+        return failedToStart(paths, "spawn_failed", `the daemon exited (${exit}) before it was ready`);
+      }
+      await sleep(POLL_MS);
     }
-    // Our child lost the lock race: the winner is someone else's child; keep waiting for it.
-    const exit = child.exitCode ?? child.signalCode;
-    if (exit !== null && exit !== EXIT_LOCK_HELD && !seen.alive) {
-      return failedToStart(paths, "spawn_failed", `the daemon exited (${exit}) before it was ready`);
-    }
-    await sleep(POLL_MS);
+  } finally {
+    reopened?.close();
   }
   // Not ready in time: do not leave a half-started daemon of ours behind.
   if (child.exitCode === null) child.kill("SIGKILL");

@@ -76,17 +76,17 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const paths = pathsFor(config.home);
   ensureHome(paths);
   const log = createLog(paths.daemonLog, { debug: config.debug, echo: options.echoLog ?? false });
-  const store = openStore(paths.database, log);
 
+  // The lock first: only the daemon that holds it may move a corrupt database aside.
   const locked = acquireLock(paths.lock);
   if (!locked.ok) {
     const holder = locked.holder ? `pid ${locked.holder.pid}` : "another process";
     log.info("another daemon holds the lock, exiting", { holder });
     process.stderr.write(`remcli daemon is already running (${holder})\n`);
-    store.close();
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
+  const store = openStore(paths.database, log, "quarantine");
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const startedAt = isoNow();

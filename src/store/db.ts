@@ -1,4 +1,4 @@
-import { Database } from "bun:sqlite";
+import { constants, Database } from "bun:sqlite";
 import { chmodSync, existsSync, renameSync } from "node:fs";
 import type { Log } from "../shared/log.ts";
 import { migrate } from "./migrations.ts";
@@ -27,21 +27,41 @@ function restrictModes(file: string): void {
   }
 }
 
+/** A database that SQLite cannot read, found by someone who may not move it aside. */
+export class CorruptDatabaseError extends Error {
+  override name = "CorruptDatabaseError";
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`the state database ${path} is corrupt (${String(cause)})`);
+  }
+}
+
+/** Moves every file of the database aside, each 0600 (a copy holds the same secrets). */
 function quarantine(file: string, log: Log, error: unknown): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const aside = `${file}.corrupt-${stamp}`;
+  const moved: string[] = [];
   for (const suffix of DATABASE_FILES) {
-    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    if (!existsSync(file + suffix)) continue;
+    renameSync(file + suffix, aside + suffix);
+    chmodSync(aside + suffix, 0o600);
+    moved.push(aside + suffix);
   }
-  log.error("database corrupt, moved aside", { path: file, movedTo: aside, error: String(error) });
+  log.error("database corrupt, moved aside", { path: file, movedTo: moved.join(","), error: String(error) });
   return aside;
 }
 
 function openAndMigrate(file: string): Database {
   const db = new Database(file, { create: true, strict: true });
+  // Until the file proves healthy, closing it must not delete its -wal and -shm (SQLite
+  // does on the last close): they hold its latest writes and go aside with it.
+  db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
   try {
     configure(db);
     migrate(db);
+    db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 0);
     return db;
   } catch (error) {
     db.close();
@@ -50,16 +70,25 @@ function openAndMigrate(file: string): Database {
 }
 
 /**
- * Opens (creating if needed) the state database, migrated to the current schema.
- * A corrupt file is moved aside to `<file>.corrupt-<time>` and a fresh one is made,
- * so the daemon always starts.
+ * What an opener does with a corrupt file. Only the daemon, holding its lock, moves it
+ * aside (`quarantine`) and logs that; anyone else is told (`refuse`), so no command moves
+ * the database from under a running daemon or without a line in daemon.log.
  */
-export function openDatabase(file: string, log: Log): Database {
+export type OnCorrupt = "quarantine" | "refuse";
+
+/**
+ * Opens (creating if needed) the state database, migrated to the current schema.
+ * A corrupt file is either moved aside to `<file>.corrupt-<time>` (with its -wal and
+ * -shm) and a fresh one made, so the daemon always starts, or refused with a
+ * CorruptDatabaseError.
+ */
+export function openDatabase(file: string, log: Log, onCorrupt: OnCorrupt = "refuse"): Database {
   let db: Database;
   try {
     db = openAndMigrate(file);
   } catch (error) {
     if (!isCorruption(error)) throw error;
+    if (onCorrupt === "refuse") throw new CorruptDatabaseError(file, error);
     quarantine(file, log, error);
     db = openAndMigrate(file);
   }

@@ -2,16 +2,19 @@ import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
 import { userSeqCounter } from "./counters.ts";
 import { daemonStateStore } from "./daemon-state.ts";
-import { openDatabase } from "./db.ts";
+import { CorruptDatabaseError, openDatabase, type OnCorrupt } from "./db.ts";
 import { machinesStore } from "./machines.ts";
 import { messagesStore } from "./messages.ts";
 import { rpcSeenStore } from "./rpc-seen.ts";
 import { sessionsStore } from "./sessions.ts";
 import { settingsStore } from "./settings.ts";
 
-/** The state database with one accessor per table group. */
-export function openStore(file: string, log: Log) {
-  const db = openDatabase(file, log);
+/**
+ * The state database with one accessor per table group. A corrupt file is refused
+ * (CorruptDatabaseError) unless the opener is the daemon, which moves it aside.
+ */
+export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse") {
+  const db = openDatabase(file, log, onCorrupt);
   // One wrapper for every transaction: building it per call showed up in profiles.
   const inTransaction = db.transaction((work: () => unknown) => work());
   let closed = false;
@@ -41,3 +44,13 @@ export function openStore(file: string, log: Log) {
 }
 
 export type Store = ReturnType<typeof openStore>;
+
+/** The store, or null while the file is corrupt (the daemon moves it aside as it starts). */
+export function openStoreUnlessCorrupt(file: string, log: Log): Store | null {
+  try {
+    return openStore(file, log);
+  } catch (error) {
+    if (error instanceof CorruptDatabaseError) return null;
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSandbox, eventually, isAlive, processesWithHome, statusJson } from "../helpers/sandbox.ts";
 
@@ -81,13 +81,29 @@ describe("daemon lifecycle", () => {
     expect(report.pid).not.toBe(pid);
   });
 
-  test("a corrupt database is moved aside and the daemon still starts", async () => {
+  test("a corrupt database is left in place by commands and moved aside by the daemon, logged, every copy 0600", async () => {
     await using box = createSandbox();
-    writeFileSync(join(box.home, "remcli.db"), "this is not a database, just garbage bytes ".repeat(200));
+    const garbage = "this is not a database, just garbage bytes ".repeat(200);
+    for (const suffix of ["", "-wal", "-shm"]) writeFileSync(join(box.home, `remcli.db${suffix}`), garbage, { mode: 0o644 });
+
+    // A command that only reads says so and moves nothing: that is the daemon's job.
+    for (const args of [["daemon", "status"], ["doctor"], ["daemon", "list"]]) {
+      const result = await box.cli(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 1 });
+      expect(result.stderr).toContain("is corrupt — `remcli daemon start` moves it aside");
+      expect(result.stderr).not.toContain("--debug");
+    }
+    expect(readdirSync(box.home).filter((name) => name.includes(".corrupt-"))).toEqual([]);
+
     const started = await box.cli(["daemon", "start"]);
     expect(started.code).toBe(0);
-    const aside = readdirSync(box.home).filter((name) => name.startsWith("remcli.db.corrupt-"));
-    expect(aside.length).toBe(1);
+    expect(started.stdout).toContain("remcli daemon started");
+    expect(started.stderr).toContain("is corrupt; the daemon moves it aside as it starts");
+    const aside = readdirSync(box.home).filter((name) => name.startsWith("remcli.db.corrupt-")).sort();
+    expect(aside.length).toBe(3);
+    for (const name of aside) expect({ name, mode: mode(join(box.home, name)) }).toEqual({ name, mode: 0o600 });
+    const log = readFileSync(join(box.home, "logs", "daemon.log"), "utf8");
+    expect(log).toMatch(/error database corrupt, moved aside path=\S+remcli\.db movedTo=\S+remcli\.db\.corrupt-\S+-wal/);
     expect(statusJson(await box.cli(["daemon", "status", "--json"])).state).toBe("running");
   });
 
