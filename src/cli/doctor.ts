@@ -39,6 +39,7 @@ export function doctorProgram() {
           SIGKILL: "killed with SIGKILL after ignoring SIGTERM for 1 s",
           "already-gone": "was already gone",
           "not-permitted": "could not be signalled (not permitted)",
+          "identity-unknown": "left alone: its start time could not be read, so the pid may be another process",
         }[c.how];
         console.log(`${c.category} pid ${c.pid}: ${what}`);
       }

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { processStartToken } from "../shared/process-identity.ts";
+import { processStartToken, PS_ENV } from "../shared/process-identity.ts";
 
 export type ProcessInfo = {
   pid: number;
@@ -41,20 +41,30 @@ function readProc(pid: number): ProcessInfo | null {
   }
 }
 
-/** Without /proc (macOS): `ps` gives pid, ppid, uid and the command line, no environment. */
-function readPs(): ProcessInfo[] {
-  const out = Bun.spawnSync(["ps", "-axo", "pid=,ppid=,uid=,args="], { stdout: "pipe", stderr: "ignore" });
+/** A `ps` line: pid, ppid, uid, the 24-character C-locale start time, the command line. */
+const PS_LINE = /^\s*(\d+)\s+(\d+)\s+(\d+) (\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}) (.*)$/;
+
+/**
+ * Without /proc (macOS): `ps` gives pid, ppid, uid, start time and the command line, no
+ * environment. The start time is what psStartToken reads again before each signal.
+ */
+export function listProcessesWithPs(): ProcessInfo[] {
+  const out = Bun.spawnSync(["ps", "-axo", "pid=,ppid=,uid=,lstart=,args="], {
+    stdout: "pipe",
+    stderr: "ignore",
+    env: { ...PS_ENV },
+  });
   return out.stdout
     .toString()
     .split("\n")
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .map((line) => PS_LINE.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, pid, ppid, uid, args]) => ({
+    .map(([, pid, ppid, uid, started, args]) => ({
       pid: Number(pid),
       ppid: Number(ppid),
       uid: Number(uid),
       args: args!.split(/\s+/),
-      startToken: null,
+      startToken: started!,
       cwd: null,
       home: undefined,
     }));
@@ -66,7 +76,7 @@ export function listProcesses(): ProcessInfo[] {
   try {
     names = readdirSync("/proc");
   } catch {
-    return readPs();
+    return listProcessesWithPs();
   }
   return names
     .filter((name) => /^\d+$/.test(name))

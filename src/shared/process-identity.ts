@@ -27,10 +27,18 @@ function linuxStartToken(pid: number): string | null {
   }
 }
 
-function psStartToken(pid: number): string | null {
+/**
+ * `ps` in the C locale, so its start time (`lstart`) is always the same 24 characters,
+ * "Tue Dec  1 12:40:53 2026", whether read for one pid or in a listing of all.
+ */
+export const PS_ENV: Readonly<Record<string, string>> = Object.freeze({ LC_ALL: "C" });
+
+/** The start time `ps` gives one pid (how macOS tells a process from a reused pid). */
+export function psStartToken(pid: number): string | null {
   const out = Bun.spawnSync(["ps", "-o", "lstart=", "-p", String(pid)], {
     stdout: "pipe",
     stderr: "ignore",
+    env: { ...PS_ENV },
   });
   const text = out.stdout.toString().trim();
   return out.exitCode === 0 && text ? text : null;
