@@ -1,3 +1,5 @@
+import type { Database, Statement } from "bun:sqlite";
+
 /** A row of a page to be, by its key, with about the bytes it adds to the JSON answer. */
 export type Sized<K> = { key: K; bytes: number };
 
@@ -11,7 +13,7 @@ export type PageBounds = { limit: number; budget: number };
 export type TimeCursor = { at: number; id: string };
 
 /** Before the first row of such a list: every stored time is earlier, whatever the id. */
-export const FIRST_PAGE: TimeCursor = { at: Number.MAX_SAFE_INTEGER, id: "" };
+const FIRST_PAGE: TimeCursor = { at: Number.MAX_SAFE_INTEGER, id: "" };
 
 /**
  * JSON around a row's blobs (ids, versions, times, key names); generous, so the budget
@@ -50,8 +52,30 @@ export function budgetedPage<K, T>(
   return { items: keys.length === 0 ? [] : read(keys), hasMore };
 }
 
-/** `rows` in the order of `keys` (a lookup by a set of keys returns them in any order). */
-export function inKeyOrder<T>(rows: T[], keys: string[], keyOf: (row: T) => string): T[] {
-  const byKey = new Map(rows.map((row) => [keyOf(row), row] as const));
-  return keys.flatMap((key) => byKey.get(key) ?? []);
+/**
+ * A page of a list sorted by a time, newest first (ties by id): `sizes` takes the
+ * cursor's time and id and how many rows to size.
+ */
+export function timePage<T>(
+  sizes: Statement<Sized<string>, [number, string, number]>,
+  after: TimeCursor | null,
+  bounds: PageBounds,
+  read: (ids: string[]) => T[],
+): Page<T> {
+  const { at, id } = after ?? FIRST_PAGE;
+  return budgetedPage(sizes.all(at, id, bounds.limit + 1), bounds, read);
+}
+
+/** Rows of `table` by id in one query, returned in the order of the ids asked for. */
+export function readerByIds<T extends { id: string }>(
+  db: Database,
+  table: string,
+  columns: string,
+  toRecord: (row: unknown) => T,
+): (ids: string[]) => T[] {
+  const byIds = db.query(`SELECT ${columns} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`);
+  return (ids) => {
+    const found = new Map(byIds.all(JSON.stringify(ids)).map(toRecord).map((record) => [record.id, record] as const));
+    return ids.flatMap((id) => found.get(id) ?? []);
+  };
 }

@@ -1,16 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { MachineWire } from "../protocol/updates.ts";
-import {
-  budgetedPage,
-  FIRST_PAGE,
-  inKeyOrder,
-  ROW_OVERHEAD_BYTES,
-  type Page,
-  type PageBounds,
-  type Sized,
-  type TimeCursor,
-} from "./budget.ts";
+import { readerByIds, ROW_OVERHEAD_BYTES, timePage, type Page, type PageBounds, type Sized, type TimeCursor } from "./budget.ts";
 import type { VersionedWrite } from "./sessions.ts";
 
 const Row = z.object({
@@ -57,7 +48,7 @@ export function machinesStore(db: Database) {
        + length(coalesce(data_encryption_key, '')) + ${ROW_OVERHEAD_BYTES} AS bytes
      FROM machines WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
   );
-  const byIds = db.query(`SELECT ${COLUMNS} FROM machines WHERE id IN (SELECT value FROM json_each(?))`);
+  const read = readerByIds(db, "machines", COLUMNS, toRecord);
   const insert = db.query(
     `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
@@ -87,12 +78,7 @@ export function machinesStore(db: Database) {
     dataKeyOf: (id: string): string | null | undefined => dataKey.get(id)?.key,
     count: (): number => count.get()?.count ?? 0,
     /** Most recently changed first; `after` is the cursor of the previous page. */
-    list(after: TimeCursor | null, bounds: PageBounds): Page<MachineWire> {
-      const { at, id } = after ?? FIRST_PAGE;
-      return budgetedPage(sizes.all(at, id, bounds.limit + 1), bounds, (ids) =>
-        inKeyOrder(byIds.all(JSON.stringify(ids)).map(toRecord), ids, (m) => m.id),
-      );
-    },
+    list: (after: TimeCursor | null, bounds: PageBounds): Page<MachineWire> => timePage(sizes, after, bounds, read),
     /** POST /v1/machines: get-or-create by id. */
     getOrCreate(input: {
       id: string;

@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { Session } from "../protocol/updates.ts";
 import {
   budgetedPage,
-  FIRST_PAGE,
-  inKeyOrder,
+  readerByIds,
   ROW_OVERHEAD_BYTES,
+  timePage,
   type Page,
   type PageBounds,
   type Sized,
@@ -76,8 +76,7 @@ export function sessionsStore(db: Database) {
   const page = db.query<Sized<string>, [string, number, number]>(
     `SELECT ${SIZE} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
   );
-  const byIds = db.query(`SELECT ${COLUMNS} FROM sessions WHERE id IN (SELECT value FROM json_each(?))`);
-  const read = (ids: string[]) => inKeyOrder(byIds.all(JSON.stringify(ids)).map(toRecord), ids, (s) => s.id);
+  const read = readerByIds(db, "sessions", COLUMNS, toRecord);
   const remove = db.query("DELETE FROM sessions WHERE id = ?");
   const setMetadata = db.query(
     `UPDATE sessions SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
@@ -112,15 +111,9 @@ export function sessionsStore(db: Database) {
       return { session: toRecord(row), created: true };
     },
     /** Most recently changed first; `after` is the cursor of the previous page. */
-    newest(after: TimeCursor | null, bounds: PageBounds): Page<Session> {
-      const { at, id } = after ?? FIRST_PAGE;
-      return budgetedPage(newest.all(at, id, bounds.limit + 1), bounds, read);
-    },
+    newest: (after: TimeCursor | null, bounds: PageBounds): Page<Session> => timePage(newest, after, bounds, read),
     /** Active ones, most recently active first; `after` is the cursor of the previous page. */
-    active(after: TimeCursor | null, bounds: PageBounds): Page<Session> {
-      const { at, id } = after ?? FIRST_PAGE;
-      return budgetedPage(active.all(at, id, bounds.limit + 1), bounds, read);
-    },
+    active: (after: TimeCursor | null, bounds: PageBounds): Page<Session> => timePage(active, after, bounds, read),
     /** Keyset page by id, newest first; `before` is the last id of the previous page. */
     page(input: { before: string | null; changedSince: number }, bounds: PageBounds): Page<Session> {
       // Our ids are base-36 and hex: "\uffff" sorts after every one of them.

@@ -106,24 +106,25 @@ describe("bounded responses", () => {
     const sid: string = created.body.session.id;
     const agent = await daemon.connect({ clientType: "session-scoped", sessionId: sid });
     const text = (i: number) => ({ role: "agent", content: { type: "text", text: `${i} ${blob(700_000)}` } });
-    await sendAll(agent, sid, Array.from({ length: 12 }, (_, i) => cipher.encrypt(text(i))));
+    await sendAll(agent, sid, Array.from({ length: 6 }, (_, i) => cipher.encrypt(text(i))));
 
     const rest = createRestClient(daemon.base, daemon.token);
     const conversation = createConversation({ sid, rest: () => rest, cipher: () => cipher, changed: () => {} });
     await conversation.open();
     const first = conversation.state.messages.length;
     expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThan(12);
+    expect(first).toBeLessThan(6);
     expect(conversation.state.hasOlder).toBe(true);
     while (conversation.state.hasOlder) await conversation.loadOlder();
-    expect(conversation.state.messages.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(conversation.state.messages.map((m) => m.seq)).toEqual(Array.from({ length: 6 }, (_, i) => i + 1));
 
     // Sent while this phone was not listening: a catch-up must follow every short page.
-    await sendAll(agent, sid, Array.from({ length: 10 }, (_, i) => cipher.encrypt(text(12 + i))));
+    await sendAll(agent, sid, Array.from({ length: 6 }, (_, i) => cipher.encrypt(text(6 + i))));
     await conversation.catchUp();
-    expect(conversation.state.messages.map((m) => m.seq)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
-    console.log(`phone app: 22 messages of ~1 MB, the latest page held ${first}, all loaded and caught up by hasMore`);
-  });
+    expect(conversation.state.messages.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    console.log(`phone app: 12 messages of ~1 MB, the latest page held ${first}, all loaded and caught up by hasMore`);
+    // Pure-JS crypto (the phone's) of 12 MB is slow on a busy 2-core machine.
+  }, 60_000);
 
   test("session lists stop at the byte budget and their cursors reach every session once", async () => {
     const made = new Set<string>();
