@@ -1,7 +1,4 @@
-import type { Database, Statement } from "bun:sqlite";
-
-/** A row of a page to be, by its key, with about the bytes it adds to the JSON answer. */
-export type Sized<K> = { key: K; bytes: number };
+import type { Statement } from "bun:sqlite";
 
 /** Rows of one page, and whether more follow in the page's order. */
 export type Page<T> = { items: T[]; hasMore: boolean };
@@ -19,63 +16,45 @@ const FIRST_PAGE: TimeCursor = { at: Number.MAX_SAFE_INTEGER, id: "" };
  * JSON around a row's blobs (ids, versions, times, key names); generous, so the budget
  * errs on the small side.
  */
-export const ROW_OVERHEAD_BYTES = 512;
+const ROW_OVERHEAD_BYTES = 512;
 
 /**
- * The keys of a page: the longest prefix of `sized` within `limit` rows and `budget`
- * bytes, but never empty while rows exist, so paging never stalls on one large row.
- * `sized` must hold one row more than `limit` when there are more: that row is how we
- * know the page is not the last.
+ * A page taken from rows as SQLite steps through them (a statement's `iterate`, asked
+ * for `limit + 1` rows): at most `limit` and about `budget` bytes, never empty while rows
+ * exist, so paging never stalls on one large row. It stops at the first row that does not
+ * fit, so a page of large rows is never built, and at most one row past the page is read —
+ * that row is how it knows more follow. SQL cannot size the rows for us: `length()` of a
+ * text reads all of it (1,000 rows of 1 MB took 5 s), and `octet_length()` is missing from
+ * the SQLite of older macOS.
  */
-export function fitBudget<K>(sized: Sized<K>[], limit: number, budget: number): { keys: K[]; hasMore: boolean } {
-  const keys: K[] = [];
-  let bytes = 0;
-  for (const row of sized) {
-    if (keys.length === limit) break;
-    if (keys.length > 0 && bytes + row.bytes > budget) break;
-    keys.push(row.key);
-    bytes += row.bytes;
-  }
-  return { keys, hasMore: keys.length < sized.length };
-}
-
-/**
- * A page read in two steps: the sizes first (small rows, one more than `limit`), then only
- * the rows that fit, so a page of large rows is never built to be thrown away.
- */
-export function budgetedPage<K, T>(
-  sized: Sized<K>[],
-  page: { limit: number; budget: number },
-  read: (keys: K[]) => T[],
+export function takeWithinBudget<T>(
+  rows: Iterable<unknown>,
+  bounds: PageBounds,
+  toRecord: (row: unknown) => T,
+  bytesOf: (record: T) => number,
 ): Page<T> {
-  const { keys, hasMore } = fitBudget(sized, page.limit, page.budget);
-  return { items: keys.length === 0 ? [] : read(keys), hasMore };
+  const items: T[] = [];
+  let bytes = 0;
+  // Leaving the loop early ends the statement (for-of calls its return()), so no read
+  // transaction stays open to hold back the WAL checkpoint.
+  for (const row of rows) {
+    const record = toRecord(row);
+    const size = bytesOf(record) + ROW_OVERHEAD_BYTES;
+    if (items.length === bounds.limit || (items.length > 0 && bytes + size > bounds.budget)) return { items, hasMore: true };
+    items.push(record);
+    bytes += size;
+  }
+  return { items, hasMore: false };
 }
 
-/**
- * A page of a list sorted by a time, newest first (ties by id): `sizes` takes the
- * cursor's time and id and how many rows to size.
- */
+/** A page of a list sorted by a time, newest first (ties by id): `rows` takes the cursor and a limit. */
 export function timePage<T>(
-  sizes: Statement<Sized<string>, [number, string, number]>,
+  rows: Statement<unknown, [number, string, number]>,
   after: TimeCursor | null,
   bounds: PageBounds,
-  read: (ids: string[]) => T[],
+  toRecord: (row: unknown) => T,
+  bytesOf: (record: T) => number,
 ): Page<T> {
   const { at, id } = after ?? FIRST_PAGE;
-  return budgetedPage(sizes.all(at, id, bounds.limit + 1), bounds, read);
-}
-
-/** Rows of `table` by id in one query, returned in the order of the ids asked for. */
-export function readerByIds<T extends { id: string }>(
-  db: Database,
-  table: string,
-  columns: string,
-  toRecord: (row: unknown) => T,
-): (ids: string[]) => T[] {
-  const byIds = db.query(`SELECT ${columns} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`);
-  return (ids) => {
-    const found = new Map(byIds.all(JSON.stringify(ids)).map(toRecord).map((record) => [record.id, record] as const));
-    return ids.flatMap((id) => found.get(id) ?? []);
-  };
+  return takeWithinBudget(rows.iterate(at, id, bounds.limit + 1), bounds, toRecord, bytesOf);
 }

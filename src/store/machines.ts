@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { MachineWire } from "../protocol/updates.ts";
-import { readerByIds, ROW_OVERHEAD_BYTES, timePage, type Page, type PageBounds, type Sized, type TimeCursor } from "./budget.ts";
+import { timePage, type Page, type PageBounds, type TimeCursor } from "./budget.ts";
 import type { VersionedWrite } from "./sessions.ts";
 
 const Row = z.object({
@@ -42,13 +42,11 @@ export function machinesStore(db: Database) {
   const byId = db.query(`SELECT ${COLUMNS} FROM machines WHERE id = ?`);
   const dataKey = db.query<{ key: string | null }, [string]>("SELECT data_encryption_key AS key FROM machines WHERE id = ?");
   const count = db.query<{ count: number }, []>("SELECT count(*) AS count FROM machines");
-  // Sizes first, then the rows that fit: see budgetedPage.
-  const sizes = db.query<Sized<string>, [number, string, number]>(
-    `SELECT id AS key, length(id) + length(metadata) + length(coalesce(daemon_state, ''))
-       + length(coalesce(data_encryption_key, '')) + ${ROW_OVERHEAD_BYTES} AS bytes
-     FROM machines WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
+  const newest = db.query<unknown, [number, string, number]>(
+    `SELECT ${COLUMNS} FROM machines WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
   );
-  const read = readerByIds(db, "machines", COLUMNS, toRecord);
+  const bytesOf = (m: MachineWire) =>
+    m.id.length + m.metadata.length + (m.daemonState?.length ?? 0) + (m.dataEncryptionKey?.length ?? 0);
   const insert = db.query(
     `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
@@ -78,7 +76,8 @@ export function machinesStore(db: Database) {
     dataKeyOf: (id: string): string | null | undefined => dataKey.get(id)?.key,
     count: (): number => count.get()?.count ?? 0,
     /** Most recently changed first; `after` is the cursor of the previous page. */
-    list: (after: TimeCursor | null, bounds: PageBounds): Page<MachineWire> => timePage(sizes, after, bounds, read),
+    list: (after: TimeCursor | null, bounds: PageBounds): Page<MachineWire> =>
+      timePage(newest, after, bounds, toRecord, bytesOf),
     /** POST /v1/machines: get-or-create by id. */
     getOrCreate(input: {
       id: string;

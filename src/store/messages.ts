@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { StoredMessage } from "../protocol/updates.ts";
-import { budgetedPage, ROW_OVERHEAD_BYTES, type Page, type Sized } from "./budget.ts";
+import { takeWithinBudget, type Page } from "./budget.ts";
 import { newId } from "./ids.ts";
 
 /** A stored message as the history route and `new-message` carry it (never an absent localId here). */
@@ -56,25 +56,14 @@ export function messagesStore(db: Database) {
   const byDigest = db.query<{ seq: number }, [string, Uint8Array]>(
     "SELECT seq FROM messages WHERE session_id = ? AND content_digest = ?",
   );
-  // A page's sizes first (seq and bytes only), then its rows by seq range: see budgetedPage.
-  const SIZE = `seq AS key, length(content) + length(coalesce(local_id, '')) + ${ROW_OVERHEAD_BYTES} AS bytes`;
-  const sizes = {
-    latest: db.query<Sized<number>, [string, number]>(
-      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT ?2`,
-    ),
-    before: db.query<Sized<number>, [string, number, number]>(
-      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`,
-    ),
-    after: db.query<Sized<number>, [string, number, number]>(
-      `SELECT ${SIZE} FROM messages WHERE session_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3`,
-    ),
-  };
-  const rangeDescending = db.query(
-    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq DESC`,
+  const latest = db.query(`SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 ORDER BY seq DESC LIMIT ?2`);
+  const before = db.query(
+    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3`,
   );
-  const rangeAscending = db.query(
-    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq ASC`,
+  const after = db.query(
+    `SELECT ${COLUMNS} FROM messages WHERE session_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3`,
   );
+  const bytesOf = (message: MessageRecord) => message.content.c.length + (message.localId?.length ?? 0);
 
   return {
     /**
@@ -129,17 +118,13 @@ export function messagesStore(db: Database) {
       budget: number,
     ): Page<MessageRecord> {
       const ask = query.limit + 1;
-      const forward = query.after !== undefined;
-      const sized =
+      const rows =
         query.after !== undefined
-          ? sizes.after.all(sessionId, query.after, ask)
+          ? after.iterate(sessionId, query.after, ask)
           : query.before !== undefined
-            ? sizes.before.all(sessionId, query.before, ask)
-            : sizes.latest.all(sessionId, ask);
-      return budgetedPage(sized, { limit: query.limit, budget }, (seqs) => {
-        const [low, high] = forward ? [seqs[0]!, seqs.at(-1)!] : [seqs.at(-1)!, seqs[0]!];
-        return (forward ? rangeAscending : rangeDescending).all(sessionId, low, high).map(toRecord);
-      });
+            ? before.iterate(sessionId, query.before, ask)
+            : latest.iterate(sessionId, ask);
+      return takeWithinBudget(rows, { limit: query.limit, budget }, toRecord, bytesOf);
     },
   };
 }

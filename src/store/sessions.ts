@@ -1,16 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { Session } from "../protocol/updates.ts";
-import {
-  budgetedPage,
-  readerByIds,
-  ROW_OVERHEAD_BYTES,
-  timePage,
-  type Page,
-  type PageBounds,
-  type Sized,
-  type TimeCursor,
-} from "./budget.ts";
+import { takeWithinBudget, timePage, type Page, type PageBounds, type TimeCursor } from "./budget.ts";
 import { newId } from "./ids.ts";
 
 const Row = z.object({
@@ -63,20 +54,18 @@ export function sessionsStore(db: Database) {
     `INSERT INTO sessions (id, tag, seq, metadata, agent_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, ?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
   );
-  // Every list reads its sizes first, then the rows that fit: see budgetedPage.
-  const SIZE = `id AS key, length(tag) + length(metadata) + length(coalesce(agent_state, ''))
-    + length(coalesce(data_encryption_key, '')) + ${ROW_OVERHEAD_BYTES} AS bytes`;
-  const newest = db.query<Sized<string>, [number, string, number]>(
-    `SELECT ${SIZE} FROM sessions WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
+  const newest = db.query<unknown, [number, string, number]>(
+    `SELECT ${COLUMNS} FROM sessions WHERE (updated_at, id) < (?1, ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3`,
   );
-  const active = db.query<Sized<string>, [number, string, number]>(
-    `SELECT ${SIZE} FROM sessions WHERE active = 1 AND (active_at, id) < (?1, ?2)
+  const active = db.query<unknown, [number, string, number]>(
+    `SELECT ${COLUMNS} FROM sessions WHERE active = 1 AND (active_at, id) < (?1, ?2)
      ORDER BY active_at DESC, id DESC LIMIT ?3`,
   );
-  const page = db.query<Sized<string>, [string, number, number]>(
-    `SELECT ${SIZE} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
+  const page = db.query<unknown, [string, number, number]>(
+    `SELECT ${COLUMNS} FROM sessions WHERE id < ?1 AND updated_at >= ?2 ORDER BY id DESC LIMIT ?3`,
   );
-  const read = readerByIds(db, "sessions", COLUMNS, toRecord);
+  const bytesOf = (s: Session) =>
+    s.tag.length + s.metadata.length + (s.agentState?.length ?? 0) + (s.dataEncryptionKey?.length ?? 0);
   const remove = db.query("DELETE FROM sessions WHERE id = ?");
   const setMetadata = db.query(
     `UPDATE sessions SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
@@ -111,14 +100,16 @@ export function sessionsStore(db: Database) {
       return { session: toRecord(row), created: true };
     },
     /** Most recently changed first; `after` is the cursor of the previous page. */
-    newest: (after: TimeCursor | null, bounds: PageBounds): Page<Session> => timePage(newest, after, bounds, read),
+    newest: (after: TimeCursor | null, bounds: PageBounds): Page<Session> =>
+      timePage(newest, after, bounds, toRecord, bytesOf),
     /** Active ones, most recently active first; `after` is the cursor of the previous page. */
-    active: (after: TimeCursor | null, bounds: PageBounds): Page<Session> => timePage(active, after, bounds, read),
+    active: (after: TimeCursor | null, bounds: PageBounds): Page<Session> =>
+      timePage(active, after, bounds, toRecord, bytesOf),
     /** Keyset page by id, newest first; `before` is the last id of the previous page. */
     page(input: { before: string | null; changedSince: number }, bounds: PageBounds): Page<Session> {
       // Our ids are base-36 and hex: "\uffff" sorts after every one of them.
       const before = input.before ?? "\uffff";
-      return budgetedPage(page.all(before, input.changedSince, bounds.limit + 1), bounds, read);
+      return takeWithinBudget(page.iterate(before, input.changedSince, bounds.limit + 1), bounds, toRecord, bytesOf);
     },
     remove: (id: string): boolean => remove.run(id).changes > 0,
     updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {
