@@ -1,5 +1,5 @@
 import type { Update, UpdateBody } from "../protocol/updates.ts";
-import type { VersionedWrite } from "../store/sessions.ts";
+import type { VersionedWrite } from "../store/versioned-column.ts";
 import type { Store } from "../store/store.ts";
 import type { IoSocket } from "./socket/io.ts";
 import type { Publisher, Target } from "./socket/routing.ts";

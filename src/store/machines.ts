@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import type { MachineWire } from "../protocol/updates.ts";
 import { timePage, type Page, type PageBounds, type TimeCursor } from "./budget.ts";
-import type { VersionedWrite } from "./sessions.ts";
+import { versionedColumn } from "./versioned-column.ts";
 
 const Row = z.object({
   id: z.string(),
@@ -51,14 +51,6 @@ export function machinesStore(db: Database) {
     `INSERT INTO machines (id, seq, metadata, daemon_state, data_encryption_key, active, active_at, created_at, updated_at)
      VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
   );
-  const setMetadata = db.query(
-    `UPDATE machines SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
-     WHERE id = ?3 AND metadata_version = ?4 RETURNING metadata AS value, metadata_version AS version`,
-  );
-  const setDaemonState = db.query(
-    `UPDATE machines SET daemon_state = ?1, daemon_state_version = daemon_state_version + 1, seq = seq + 1, updated_at = ?2
-     WHERE id = ?3 AND daemon_state_version = ?4 RETURNING daemon_state AS value, daemon_state_version AS version`,
-  );
   const setActive = db.query("UPDATE machines SET active = ?1, active_at = ?2 WHERE id = ?3");
   const replaceKey = db.query(
     `UPDATE machines SET data_encryption_key = ?1, metadata = ?2, metadata_version = metadata_version + 1,
@@ -91,23 +83,8 @@ export function machinesStore(db: Database) {
       const row = insert.get(input.id, input.metadata, input.daemonState, input.dataEncryptionKey, now, now, now);
       return { machine: toRecord(row), created: true };
     },
-    updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {
-      const written = setMetadata.get(metadata, Date.now(), id, expectedVersion) as { value: string; version: number } | null;
-      if (written) return { result: "success", ...written };
-      const current = get(id);
-      if (!current) return { result: "not-found" };
-      return { result: "version-mismatch", version: current.metadataVersion, value: current.metadata };
-    },
-    updateDaemonState(id: string, daemonState: string, expectedVersion: number): VersionedWrite<string | null> {
-      const written = setDaemonState.get(daemonState, Date.now(), id, expectedVersion) as {
-        value: string;
-        version: number;
-      } | null;
-      if (written) return { result: "success", ...written };
-      const current = get(id);
-      if (!current) return { result: "not-found" };
-      return { result: "version-mismatch", version: current.daemonStateVersion, value: current.daemonState };
-    },
+    updateMetadata: versionedColumn<string>(db, "machines", "metadata"),
+    updateDaemonState: versionedColumn<string | null>(db, "machines", "daemon_state"),
     /** After a secret rotation the old data key is unreadable: the daemon re-keys its machine. */
     replaceKey(id: string, input: { dataEncryptionKey: string; metadata: string; daemonState: string }): void {
       replaceKey.run(input.dataEncryptionKey, input.metadata, input.daemonState, Date.now(), id);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Session } from "../protocol/updates.ts";
 import { takeWithinBudget, timePage, type Page, type PageBounds, type TimeCursor } from "./budget.ts";
 import { newId } from "./ids.ts";
+import { versionedColumn } from "./versioned-column.ts";
 
 const Row = z.object({
   id: z.string(),
@@ -38,10 +39,6 @@ function toRecord(raw: unknown): Session {
   };
 }
 
-export type VersionedWrite<T> =
-  | { result: "success"; version: number; value: T }
-  | { result: "version-mismatch"; version: number; value: T }
-  | { result: "not-found" };
 
 const COLUMNS = `id, tag, seq, created_at, updated_at, active, active_at, metadata, metadata_version,
   agent_state, agent_state_version, data_encryption_key`;
@@ -67,14 +64,6 @@ export function sessionsStore(db: Database) {
   const bytesOf = (s: Session) =>
     s.tag.length + s.metadata.length + (s.agentState?.length ?? 0) + (s.dataEncryptionKey?.length ?? 0);
   const remove = db.query("DELETE FROM sessions WHERE id = ?");
-  const setMetadata = db.query(
-    `UPDATE sessions SET metadata = ?1, metadata_version = metadata_version + 1, seq = seq + 1, updated_at = ?2
-     WHERE id = ?3 AND metadata_version = ?4 RETURNING metadata AS value, metadata_version AS version`,
-  );
-  const setAgentState = db.query(
-    `UPDATE sessions SET agent_state = ?1, agent_state_version = agent_state_version + 1, seq = seq + 1, updated_at = ?2
-     WHERE id = ?3 AND agent_state_version = ?4 RETURNING agent_state AS value, agent_state_version AS version`,
-  );
   const setActive = db.query("UPDATE sessions SET active = ?1, active_at = ?2 WHERE id = ?3");
 
   const get = (id: string): Session | null => {
@@ -112,23 +101,8 @@ export function sessionsStore(db: Database) {
       return takeWithinBudget(page.iterate(before, input.changedSince, bounds.limit + 1), bounds, toRecord, bytesOf);
     },
     remove: (id: string): boolean => remove.run(id).changes > 0,
-    updateMetadata(id: string, metadata: string, expectedVersion: number): VersionedWrite<string> {
-      const written = setMetadata.get(metadata, Date.now(), id, expectedVersion) as { value: string; version: number } | null;
-      if (written) return { result: "success", ...written };
-      const current = get(id);
-      if (!current) return { result: "not-found" };
-      return { result: "version-mismatch", version: current.metadataVersion, value: current.metadata };
-    },
-    updateAgentState(id: string, agentState: string | null, expectedVersion: number): VersionedWrite<string | null> {
-      const written = setAgentState.get(agentState, Date.now(), id, expectedVersion) as {
-        value: string | null;
-        version: number;
-      } | null;
-      if (written) return { result: "success", ...written };
-      const current = get(id);
-      if (!current) return { result: "not-found" };
-      return { result: "version-mismatch", version: current.agentStateVersion, value: current.agentState };
-    },
+    updateMetadata: versionedColumn<string>(db, "sessions", "metadata"),
+    updateAgentState: versionedColumn<string | null>(db, "sessions", "agent_state"),
     setActive: (id: string, isActive: boolean, at: number): boolean =>
       setActive.run(isActive ? 1 : 0, at, id).changes > 0,
   };
