@@ -16,3 +16,19 @@ export const DEFAULT_LIMITS: P2pLimits = Object.freeze({
   rpcTimeoutMs: 30_000,
   restBodyBytes: 2 * 1024 * 1024,
 });
+
+/**
+ * What a connection may cost before it has shown the token. Fixed: they protect the
+ * daemon, no user needs to tune them.
+ */
+export const TRANSPORT_BOUNDS = Object.freeze({
+  /** engine.io sessions that have not joined "/" with a valid token yet, in all. */
+  pendingSessions: 1024,
+  /** The same from one remote address (local sessions and the ngrok tunnel share 127.0.0.1). */
+  pendingPerAddress: 64,
+  /**
+   * How long a session may stay without joining "/" with a valid token: socket.io's
+   * `connectTimeout` (45 s by default). A client joins one round trip after the handshake.
+   */
+  joinTimeoutMs: 5_000,
+});

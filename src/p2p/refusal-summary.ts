@@ -20,7 +20,7 @@ export function createRefusalSummary(log: Log, event: string, { intervalMs = 60_
     timer = undefined;
     if (total === 0) return;
     const most = [...counts].sort((a, b) => b[1] - a[1]).slice(0, top);
-    log.warn(event, { count: total, keys: counts.size, top: most.map(([key, n]) => `${key}×${n}`).join(",") });
+    log.warn(event, { count: total, distinct: counts.size, top: most.map(([key, n]) => `${key}×${n}`).join(",") });
     counts = new Map();
     total = 0;
     lastLine = performance.now();

@@ -5,12 +5,13 @@ import type { Log } from "../shared/log.ts";
 import type { Store } from "../store/store.ts";
 import { createTokenCheck } from "./auth.ts";
 import { createRestApp } from "./rest-app.ts";
-import type { P2pLimits } from "./limits.ts";
+import { TRANSPORT_BOUNDS, type P2pLimits } from "./limits.ts";
 import { coalesceWebSocketSends } from "./coalesced-sends.ts";
 import { createMessageBatcher } from "./message-batcher.ts";
 import { createCipherCache } from "./cipher-cache.ts";
 import { createOriginPolicy } from "./origin.ts";
 import { createOwnerCheck } from "./owner-check.ts";
+import { guardPendingSessions } from "./pending-sessions.ts";
 import { createRefusalSummary } from "./refusal-summary.ts";
 import { createPresence } from "./presence.ts";
 import { attachSocketHandlers } from "./socket/connection.ts";
@@ -57,8 +58,9 @@ export function startP2pServer(options: P2pServerOptions) {
   const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
   coalesceWebSocketSends();
   const engine = new Engine({ path: `${SOCKET_PATH}/`, maxHttpBufferSize: frameBytes });
-  const io: IoServer = new SocketServer({ serveClient: false });
+  const io: IoServer = new SocketServer({ serveClient: false, connectTimeout: TRANSPORT_BOUNDS.joinTimeoutMs });
   io.bind(engine);
+  const pending = guardPendingSessions(engine, io, TRANSPORT_BOUNDS, log);
 
   const publisher = createPublisher(io, store.userSeq);
   const writes = createWrites(store, publisher);
@@ -91,9 +93,9 @@ export function startP2pServer(options: P2pServerOptions) {
           if (!originAllowed(request.headers.get("origin"))) {
             return Response.json({ error: "Origin not allowed" }, { status: 403 });
           }
-          const { pathname } = new URL(request.url);
+          const { pathname, searchParams } = new URL(request.url);
           if (pathname === SOCKET_PATH || pathname.startsWith(`${SOCKET_PATH}/`)) {
-            return engine.handleRequest(request, bunServer as Bun.Server<never>);
+            return pending.handle(request, bunServer as Bun.Server<never>, searchParams);
           }
           return app.fetch(request, bunServer);
         },
@@ -129,6 +131,7 @@ export function startP2pServer(options: P2pServerOptions) {
     async close() {
       refusedRpcs.flush();
       batcher.drain();
+      pending.flush();
       // Close transports without a Socket.IO disconnect packet: clients then treat it as
       // a lost connection and reconnect by themselves to the next daemon on this port.
       engine.close();
