@@ -74,7 +74,7 @@ export function startP2pServer(options: P2pServerOptions) {
   const originAllowed = createOriginPolicy({ port: () => port, tunnelUrl: options.tunnelUrl });
 
   const presence = createPresence(store);
-  attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, ciphers, limits });
+  const sockets = attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, ciphers, limits });
   const app = createRestApp({ store, log, tokens, writes, limits });
   const { websocket } = engine.handler();
 
@@ -132,6 +132,7 @@ export function startP2pServer(options: P2pServerOptions) {
       refusedRpcs.flush();
       batcher.drain();
       pending.flush();
+      sockets.flush();
       // Close transports without a Socket.IO disconnect packet: clients then treat it as
       // a lost connection and reconnect by themselves to the next daemon on this port.
       engine.close();

@@ -1,4 +1,6 @@
 import { SocketAuth } from "../../protocol/handshake.ts";
+import { createConnectionCap } from "../connection-cap.ts";
+import { createRefusalSummary, type RefusalSummary } from "../refusal-summary.ts";
 import type { SocketDeps } from "./deps.ts";
 import type { IoServer } from "./io.ts";
 import { describeIssue } from "./handle.ts";
@@ -9,24 +11,27 @@ import { rpcHandlers } from "./rpc.ts";
 import { sessionHandlers } from "./sessions.ts";
 
 /**
- * Authenticates every connection at the handshake (constant-time token check), puts
- * it in the rooms of its scope, and installs the event handlers of each area.
+ * Authenticates every connection at the handshake (constant-time token check), holds
+ * authenticated connections to the cap, puts each in the rooms of its scope, and installs
+ * the event handlers of each area. Refusals are logged as a summary, not a line each.
  */
-export function attachSocketHandlers(io: IoServer, deps: SocketDeps): void {
+export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { log, tokens, limits, owners } = deps;
+  const failedAuths = createRefusalSummary(log, "socket authentication failed");
+  const overCap = createRefusalSummary(log, "socket refused: too many connections");
+  const connections = createConnectionCap(limits.maxConnections);
 
   io.use((socket, next) => {
+    const refuse = (summary: RefusalSummary, message: string) => {
+      summary.record(socket.handshake.address ?? "unknown");
+      next(new Error(message));
+    };
     const parsed = SocketAuth.safeParse(socket.handshake.auth);
-    if (!parsed.success) return next(new Error(`Authentication failed: ${describeIssue(parsed.error)}`));
-    if (!tokens.matches(parsed.data.token)) {
-      log.warn("socket authentication failed", { address: socket.handshake.address });
-      return next(new Error("Authentication failed: invalid token"));
-    }
-    if (io.engine.clientsCount > limits.maxConnections) {
-      return next(new Error(`Too many connections (at most ${limits.maxConnections})`));
-    }
+    if (!parsed.success) return refuse(failedAuths, `Authentication failed: ${describeIssue(parsed.error)}`);
+    if (!tokens.matches(parsed.data.token)) return refuse(failedAuths, "Authentication failed: invalid token");
     const owner = owners(parsed.data);
-    if (owner === "invalid") return next(new Error("Authentication failed: invalid owner proof"));
+    if (owner === "invalid") return refuse(failedAuths, "Authentication failed: invalid owner proof");
+    if (!connections.admit(socket.conn)) return refuse(overCap, `Too many connections (at most ${limits.maxConnections})`);
     socket.data = { auth: parsed.data, owner: owner === "owner", callsInFlight: 0 };
     next();
   });
@@ -43,4 +48,12 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps): void {
     rpcHandlers(socket, deps);
     miscHandlers(socket, deps);
   });
+
+  return {
+    /** Writes the refusals counted but not logged yet. */
+    flush() {
+      failedAuths.flush();
+      overCap.flush();
+    },
+  };
 }
