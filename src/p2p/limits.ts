@@ -18,8 +18,8 @@ export const DEFAULT_LIMITS: P2pLimits = Object.freeze({
 });
 
 /**
- * What a connection may cost before it has shown the token. Fixed: they protect the
- * daemon, no user needs to tune them.
+ * What a connection may cost before it has shown the token, and what any connection may
+ * leave unsent. Fixed: they protect the daemon, no user needs to tune them.
  */
 export const TRANSPORT_BOUNDS = Object.freeze({
   /** engine.io sessions that have not joined "/" with a valid token yet, in all. */
@@ -31,4 +31,11 @@ export const TRANSPORT_BOUNDS = Object.freeze({
    * `connectTimeout` (45 s by default). A client joins one round trip after the handshake.
    */
   joinTimeoutMs: 5_000,
+  /** Unsent bytes one connection may have queued (at least two of its largest frames). */
+  unsentBytes: 4 * 1024 * 1024,
+  /**
+   * What Bun may hold unread for one websocket; further frames wait in our queue, where a
+   * broadcast is one string shared by every socket instead of a copy in each.
+   */
+  handOverBytes: 256 * 1024,
 });

@@ -6,7 +6,7 @@ import type { Store } from "../store/store.ts";
 import { createTokenCheck } from "./auth.ts";
 import { createRestApp } from "./rest-app.ts";
 import { TRANSPORT_BOUNDS, type P2pLimits } from "./limits.ts";
-import { coalesceWebSocketSends } from "./coalesced-sends.ts";
+import { coalesceWebSocketSends, drainWebSocket } from "./coalesced-sends.ts";
 import { createMessageBatcher } from "./message-batcher.ts";
 import { createCipherCache } from "./cipher-cache.ts";
 import { createOriginPolicy } from "./origin.ts";
@@ -20,6 +20,7 @@ import { createRpcGate } from "./socket/rpc-gate.ts";
 import { createRpcRegistry } from "./socket/rpc-registry.ts";
 import { createPublisher } from "./socket/routing.ts";
 import { announceSessionEnd } from "./socket/sessions.ts";
+import { boundPollingQueues } from "./unsent-bound.ts";
 import { createWrites } from "./writes.ts";
 
 export type P2pServerOptions = {
@@ -56,11 +57,13 @@ export function startP2pServer(options: P2pServerOptions) {
   // Room for the largest payload an event may carry (a message, or RPC params) plus the
   // envelope; a larger frame closes that socket.
   const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
-  coalesceWebSocketSends();
+  const unsentBytes = Math.max(TRANSPORT_BOUNDS.unsentBytes, 2 * frameBytes);
+  coalesceWebSocketSends({ maxUnsentBytes: unsentBytes, handOverBytes: TRANSPORT_BOUNDS.handOverBytes });
   const engine = new Engine({ path: `${SOCKET_PATH}/`, maxHttpBufferSize: frameBytes });
   const io: IoServer = new SocketServer({ serveClient: false, connectTimeout: TRANSPORT_BOUNDS.joinTimeoutMs });
   io.bind(engine);
   const pending = guardPendingSessions(engine, io, TRANSPORT_BOUNDS, log);
+  boundPollingQueues(engine, unsentBytes);
 
   const publisher = createPublisher(io, store.userSeq);
   const writes = createWrites(store, publisher);
@@ -87,7 +90,10 @@ export function startP2pServer(options: P2pServerOptions) {
         port: candidate,
         // Above the REST limit, so an oversize body gets the REST layer's JSON 413, not Bun's bare one.
         maxRequestBodySize: Math.max(limits.restBodyBytes * 2, frameBytes),
-        websocket,
+        // Frames wait in our queue (coalesced-sends.ts), which drops a reader that stops
+        // reading; Bun's own limit is the backstop, closing rather than dropping frames
+        // silently past its 16 MB default and keeping the socket.
+        websocket: { ...websocket, drain: drainWebSocket, backpressureLimit: unsentBytes, closeOnBackpressureLimit: true },
         fetch(request, bunServer) {
           // A web page elsewhere may send requests here; only our own origins pass, for REST and the WebSocket alike.
           if (!originAllowed(request.headers.get("origin"))) {
