@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Socket } from "socket.io-client";
+import {
+  bareHandshakes,
+  daemonMemory,
+  handshakesFrom,
+  healthDuring,
+  logBytes,
+  pool,
+  sessionGone,
+  stalledPoller,
+  stalledWebSocket,
+  tryJoin,
+} from "../helpers/flood.ts";
+import { createSession, startDaemon, type Daemon } from "../helpers/p2p.ts";
+import { eventually } from "../helpers/sandbox.ts";
+
+// The daemon's bounds (src/p2p/limits.ts TRANSPORT_BOUNDS), as a client meets them.
+const PENDING_PER_ADDRESS = 64;
+const PENDING_IN_ALL = 1024;
+/** Two of the largest frames (4 MiB of RPC params): what a connection may leave unsent. */
+const UNSENT_MB = 8.2;
+
+const MB_MESSAGE = Buffer.from(new Uint8Array(750_000).fill(7)).toString("base64"); // 1,000,000 characters
+const WRONG_TOKEN = { token: "0".repeat(128) };
+const logLines = (daemon: Daemon, event: string) =>
+  readFileSync(join(daemon.box.home, "logs", "daemon.log"), "utf8").split("\n").filter((line) => line.includes(` ${event} `));
+
+/** Sends `count` acked 1 MB messages into `sid`, one after another. */
+async function sendMegabytes(sender: Socket, sid: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const ack = await sender.timeout(10_000).emitWithAck("message", { sid, message: MB_MESSAGE, localId: crypto.randomUUID() });
+    expect(ack.ok).toBe(true);
+  }
+}
+
+function countNewMessages(socket: Socket, sid: string): () => number {
+  let seen = 0;
+  socket.on("update", (update: { body?: { t?: string; sid?: string } }) => {
+    if (update.body?.t === "new-message" && update.body.sid === sid) seen++;
+  });
+  return () => seen;
+}
+
+describe("without the token", () => {
+  let daemon: Daemon;
+  beforeAll(async () => {
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon[Symbol.asyncDispose]();
+  });
+
+  test("bare handshakes past the per-address cap are refused at once, and those let in expire within seconds", async () => {
+    const memory = daemonMemory(daemon.pid);
+    memory.resetPeak();
+    const before = memory.rssMb();
+    const flood = await healthDuring(daemon.base, () => bareHandshakes(daemon.base, 10_000, { concurrency: 64 }));
+    const growth = memory.peakMb() - before;
+    const tally = flood.result;
+    console.log(
+      `10,000 bare handshakes in ${Math.round(tally.ms)} ms: ${tally.opened} opened, ${tally.refused[429] ?? 0} refused; ` +
+        `daemon RSS +${growth.toFixed(1)} MB at peak; /health p50 ${flood.p50.toFixed(1)} ms, p99 ${flood.p99.toFixed(1)} ms`,
+    );
+    expect(tally.opened).toBeLessThanOrEqual(PENDING_PER_ADDRESS);
+    expect(tally.refused).toEqual({ 429: 10_000 - tally.opened });
+    expect(growth).toBeLessThan(25); // ~70 MB when every handshake made a session
+
+    const waited = performance.now();
+    await eventually(
+      "the sessions that never joined to be closed",
+      async () => ((await Promise.all(tally.sids.map((sid) => sessionGone(daemon.base, sid)))).every(Boolean) ? true : undefined),
+      10_000,
+    );
+    console.log(`the ${tally.opened} sessions that never joined were gone ${Math.round(performance.now() - waited)} ms after the flood`);
+    await eventually("a handshake to be let in again", async () => ((await bareHandshakes(daemon.base, 1)).opened === 1 ? true : undefined));
+  }, 30_000);
+
+  test.skipIf(process.platform !== "linux")("the cap on sessions waiting to authenticate holds across addresses too", async () => {
+    // 17 addresses × 64: each address within its own cap, all of them past the total.
+    const addresses = Array.from({ length: 17 }, (_, i) => `127.0.0.${i + 2}`);
+    const statuses = (await Promise.all(addresses.map((address) => handshakesFrom(daemon.port, address, PENDING_PER_ADDRESS)))).flat();
+    const opened = statuses.filter((status) => status === 200).length;
+    console.log(`${statuses.length} handshakes from 17 addresses: ${opened} opened, ${statuses.length - opened} refused`);
+    expect(opened).toBeLessThanOrEqual(PENDING_IN_ALL);
+    expect(statuses.filter((status) => status === 503).length).toBe(statuses.length - opened);
+    expect(statuses.length - opened).toBeGreaterThan(0);
+    // A client with the token gets in once the waiting sessions expire.
+    const waited = performance.now();
+    await eventually("a client with the token to get in", async () => ((await tryJoin(daemon.port, { token: daemon.token })) === "connected" ? true : undefined));
+    console.log(`a client with the token got in ${Math.round(performance.now() - waited)} ms later`);
+  }, 20_000);
+
+  test("failed auths get a clear error and make one log line at once, the count when the daemon stops", async () => {
+    const logBefore = logBytes(daemon.box.home);
+    const outcomes = new Set<string>();
+    await pool(300, 16, async () => void outcomes.add(await tryJoin(daemon.port, WRONG_TOKEN)));
+    expect(outcomes).toEqual(new Set(["Authentication failed: invalid token"]));
+    const lines = logLines(daemon, "socket authentication failed");
+    console.log(`300 failed auths: daemon.log +${logBytes(daemon.box.home) - logBefore} bytes, ${lines.length} line(s)`);
+    expect(lines.length).toBeLessThanOrEqual(1);
+
+    expect((await daemon.box.cli(["daemon", "stop"])).code).toBe(0);
+    const counted = logLines(daemon, "socket authentication failed").map((line) => Number(/ count=(\d+)/.exec(line)?.[1]));
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(counted.length).toBeLessThanOrEqual(2);
+  }, 20_000);
+});
+
+describe("REMCLI_MAX_CONNECTIONS", () => {
+  let daemon: Daemon;
+  beforeAll(async () => {
+    daemon = await startDaemon({ REMCLI_MAX_CONNECTIONS: "5" });
+  });
+  afterAll(async () => {
+    await daemon[Symbol.asyncDispose]();
+  });
+
+  test("with a cap of 5 the sixth connection is refused with a clear error, and a slot frees when one leaves", async () => {
+    const open = await Promise.all(Array.from({ length: 5 }, () => daemon.connect()));
+    expect(open.every((socket) => socket.connected)).toBe(true);
+    await expect(daemon.connect()).rejects.toThrow("Too many connections (at most 5)");
+    await expect(daemon.connect({ clientType: "session-scoped", sessionId: "s1" })).rejects.toThrow("Too many connections (at most 5)");
+
+    open[0]!.close();
+    const sixth = await eventually("a slot to free", () => daemon.connect().catch(() => undefined));
+    expect(sixth.connected).toBe(true);
+    await expect(daemon.connect()).rejects.toThrow("Too many connections (at most 5)");
+  });
+});
+
+describe("backpressure", () => {
+  let daemon: Daemon;
+  beforeAll(async () => {
+    daemon = await startDaemon();
+  });
+  afterAll(async () => {
+    await daemon[Symbol.asyncDispose]();
+  });
+
+  test("WebSocket readers that stop reading are dropped past the bound; a healthy phone gets every message", async () => {
+    const session = await createSession(daemon);
+    const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
+    const phone = await daemon.connect();
+    const received = countNewMessages(phone, session.id);
+    const readers = await Promise.all(Array.from({ length: 10 }, () => stalledWebSocket(daemon.port, { token: daemon.token })));
+    const memory = daemonMemory(daemon.pid);
+    memory.resetPeak();
+    const before = memory.rssMb();
+
+    await sendMegabytes(sender, session.id, 16);
+    await eventually("the healthy phone to get all 16", () => (received() === 16 ? true : undefined));
+    const growth = memory.peakMb() - before;
+    const ends = await Promise.all(readers.map((reader) => reader.resume(5_000)));
+    console.log(
+      `10 stalled readers + 16 × 1 MB: daemon RSS +${growth.toFixed(1)} MB at peak; ` +
+        `${ends.filter((end) => end.closedByDaemon).length}/10 dropped, each after ~${(Math.max(...ends.map((end) => end.bytes)) / 1e6).toFixed(1)} MB`,
+    );
+    expect(ends.every((end) => end.closedByDaemon)).toBe(true);
+    // What one reader had was at most the bound plus what the kernel and Bun hold for it.
+    expect(Math.max(...ends.map((end) => end.bytes)) / 1e6).toBeLessThan(UNSENT_MB + 6);
+    expect(growth).toBeLessThan(60); // ~150 MB when each reader kept its own copy of all 16
+    expect(phone.connected).toBe(true);
+  }, 20_000);
+
+  test("a polling client that never polls again is dropped once its backlog passes the bound", async () => {
+    const session = await createSession(daemon);
+    const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
+    const stalled = await Promise.all(Array.from({ length: 3 }, () => stalledPoller(daemon.base, { token: daemon.token })));
+    const allGone = async () => Promise.all(stalled.map(({ sid }) => sessionGone(daemon.base, sid)));
+    await sendMegabytes(sender, session.id, 4);
+    expect(await allGone()).toEqual([false, false, false]);
+    await sendMegabytes(sender, session.id, Math.ceil(UNSENT_MB) - 3);
+    expect(await allGone()).toEqual([true, true, true]);
+  }, 20_000);
+});
