@@ -31,7 +31,7 @@ export const TRANSPORT_BOUNDS = Object.freeze({
    * `connectTimeout` (45 s by default). A client joins one round trip after the handshake.
    */
   joinTimeoutMs: 5_000,
-  /** Unsent bytes one connection may have queued (at least two of its largest frames). */
+  /** Unsent bytes one connection may have; the server raises it to two of its largest frames. */
   unsentBytes: 4 * 1024 * 1024,
   /**
    * What Bun may hold unread for one websocket; further frames wait in our queue, where a
