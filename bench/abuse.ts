@@ -22,13 +22,14 @@
  *   bun bench/abuse.ts [--only a,b2]
  */
 import { parseArgs } from "node:util";
-import type { Socket } from "socket.io-client";
 import {
   bareHandshakes,
+  countNewMessages,
   daemonMemory,
   logBytes,
   percentile,
   pool,
+  sendMegabytes,
   sessionGone,
   stalledPoller,
   stalledWebSocket,
@@ -43,7 +44,6 @@ const only = values.only ? new Set(values.only.split(",").map((s) => s.trim())) 
 const GOAL = { growthMb: 50, healthP99Ms: 100, logBytes: 100 * 1024 };
 const CEILING_MB = 3 * 1024;
 const FLOOD_MS = 90_000;
-const MB_MESSAGE = Buffer.from(crypto.getRandomValues(new Uint8Array(750_000))).toString("base64"); // 1,000,000 characters
 
 type Row = { id: string; flood: string; outcome: string; peakMb: number; afterMb: number; p50: number; p99: number; logBytes: number };
 const rows: Row[] = [];
@@ -117,10 +117,10 @@ async function settled(daemon: Daemon): Promise<void> {
   }
 }
 
-/** `pool` until done, FLOOD_MS or the ceiling. */
-function bounded(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
+/** A `more` for `pool`: true until FLOOD_MS have passed or the daemon passed the ceiling. */
+function withinFlood(): () => boolean {
   const started = performance.now();
-  return pool(count, concurrency, task, () => !guard.cut && performance.now() - started < FLOOD_MS);
+  return () => !guard.cut && performance.now() - started < FLOOD_MS;
 }
 
 // ---------------------------------------------------------------- floods
@@ -129,24 +129,6 @@ async function handshakes(daemon: Daemon): Promise<string> {
   const tally = await bareHandshakes(daemon.base, 30_000, { concurrency: 64, deadlineMs: FLOOD_MS });
   const refused = Object.entries(tally.refused).map(([status, n]) => `${n} × ${status}`).join(", ") || "none";
   return `${tally.opened} opened, refused ${refused}, ${tally.failed} failed, in ${fmt(tally.ms / 1000)} s`;
-}
-
-/** Sends `count` acked messages of 1 MB into `sid`, `inflight` at a time; returns how many were stored. */
-async function sendMegabytes(sender: Socket, sid: string, count: number, inflight: number): Promise<number> {
-  let stored = 0;
-  await bounded(count, inflight, async () => {
-    const ack = (await sender.timeout(30_000).emitWithAck("message", { sid, message: MB_MESSAGE, localId: crypto.randomUUID() })) as { ok: boolean };
-    if (ack.ok) stored++;
-  });
-  return stored;
-}
-
-function countNewMessages(socket: Socket, sid: string): () => number {
-  let seen = 0;
-  socket.on("update", (update: { body?: { t?: string; sid?: string } }) => {
-    if (update.body?.t === "new-message" && update.body.sid === sid) seen++;
-  });
-  return () => seen;
 }
 
 async function slowReaders(daemon: Daemon, kind: "websocket" | "polling" | "none"): Promise<string> {
@@ -163,7 +145,7 @@ async function slowReaders(daemon: Daemon, kind: "websocket" | "polling" | "none
     for (let i = 0; i < 20; i++) pollers.push((await stalledPoller(daemon.base, { token: daemon.token })).sid);
   }
   const started = performance.now();
-  const stored = await sendMegabytes(sender, session.id, 40, 4);
+  const stored = await sendMegabytes(sender, session.id, 40, { inflight: 4, more: withinFlood() });
   const deadline = performance.now() + 30_000;
   while (received() < stored && performance.now() < deadline) await Bun.sleep(20);
   const took = performance.now() - started;
@@ -182,37 +164,41 @@ async function slowReaders(daemon: Daemon, kind: "websocket" | "polling" | "none
   return `${stored}/40 stored, healthy phone got ${received()}/${stored} in ${fmt(took / 1000)} s${dropped}`;
 }
 
+/** Counts outcomes by name and says them as `n × "outcome"`. */
+function tally() {
+  const counts = new Map<string, number>();
+  return {
+    add: (outcome: string) => void counts.set(outcome, (counts.get(outcome) ?? 0) + 1),
+    toString: () => [...counts].map(([outcome, n]) => `${n} × "${outcome}"`).join(", "),
+  };
+}
+
 async function refusedRpcs(daemon: Daemon): Promise<string> {
   const machines = (await daemon.api("/v1/machines")).body as Array<{ id: string }>;
   const method = `${machines[0]!.id}:spawn-remcli-session`;
   const phone = await daemon.connect();
-  const answers: Record<string, number> = {};
-  const started = performance.now();
-  const issued = await bounded(1_500, 50, async () => {
+  const answers = tally();
+  const call = async () => {
     const params = Buffer.from(crypto.getRandomValues(new Uint8Array(256))).toString("base64");
-    let key: string;
     try {
       const answer = (await phone.timeout(30_000).emitWithAck("rpc-call", { method, params })) as { ok: boolean; error?: string };
-      key = answer.ok ? "ok (!)" : (answer.error ?? "error").slice(0, 60);
+      answers.add(answer.ok ? "ok (!)" : (answer.error ?? "error").slice(0, 60));
     } catch {
-      key = "no answer in 30 s";
+      answers.add("no answer in 30 s");
     }
-    answers[key] = (answers[key] ?? 0) + 1;
-  });
+  };
+  const started = performance.now();
+  const issued = await pool(1_500, 50, call, withinFlood());
   phone.close();
-  const summary = Object.entries(answers).map(([answer, n]) => `${n} × "${answer}"`).join(", ");
-  return `${issued} calls in ${fmt((performance.now() - started) / 1000)} s: ${summary}`;
+  return `${issued} calls in ${fmt((performance.now() - started) / 1000)} s: ${answers}`;
 }
 
 async function failedAuths(daemon: Daemon): Promise<string> {
-  const outcomes: Record<string, number> = {};
+  const outcomes = tally();
+  const join = async () => outcomes.add((await tryJoin(daemon.port, { token: "0".repeat(128) })).slice(0, 60));
   const started = performance.now();
-  const issued = await bounded(1_500, 20, async () => {
-    const outcome = (await tryJoin(daemon.port, { token: "0".repeat(128) })).slice(0, 60);
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-  });
-  const summary = Object.entries(outcomes).map(([outcome, n]) => `${n} × "${outcome}"`).join(", ");
-  return `${issued} joins in ${fmt((performance.now() - started) / 1000)} s: ${summary}`;
+  const issued = await pool(1_500, 20, join, withinFlood());
+  return `${issued} joins in ${fmt((performance.now() - started) / 1000)} s: ${outcomes}`;
 }
 
 /** The session for flood d, filled before its measurement starts. */
@@ -220,7 +206,7 @@ async function bigSession(daemon: Daemon): Promise<string> {
   const session = await createSession(daemon);
   const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
   const started = performance.now();
-  const stored = await sendMegabytes(sender, session.id, 1_000, 8);
+  const stored = await sendMegabytes(sender, session.id, 1_000, { inflight: 8 });
   sender.close();
   console.error(`  d. filled ${stored} × 1 MB in ${fmt((performance.now() - started) / 1000)} s`);
   return session.id;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect, type Socket as TcpSocket } from "node:net";
 import { join } from "node:path";
+import type { Socket } from "socket.io-client";
 
 /**
  * Raw clients an attacker on the LAN would write, for test/security and bench/abuse.ts:
@@ -192,6 +193,37 @@ export function tryJoin(port: number, auth: Record<string, unknown>, timeoutMs =
     ws.onerror = () => done("error");
     ws.onclose = () => done("closed");
   });
+}
+
+/** 1,000,000 base64 characters: a message just under the default 1 MiB limit. */
+export const MB_MESSAGE = Buffer.from(crypto.getRandomValues(new Uint8Array(750_000))).toString("base64");
+
+/**
+ * Sends `count` acked 1 MB messages into `sid`, `inflight` at a time, while `more()` says
+ * so; returns how many were stored.
+ */
+export async function sendMegabytes(
+  sender: Socket,
+  sid: string,
+  count: number,
+  { inflight = 1, more = (): boolean => true } = {},
+): Promise<number> {
+  let stored = 0;
+  const send = async () => {
+    const ack = (await sender.timeout(30_000).emitWithAck("message", { sid, message: MB_MESSAGE, localId: crypto.randomUUID() })) as { ok: boolean };
+    if (ack.ok) stored++;
+  };
+  await pool(count, inflight, send, more);
+  return stored;
+}
+
+/** How many `new-message` updates of session `sid` the socket has had so far. */
+export function countNewMessages(socket: Socket, sid: string): () => number {
+  let seen = 0;
+  socket.on("update", (update: { body?: { t?: string; sid?: string } }) => {
+    if (update.body?.t === "new-message" && update.body.sid === sid) seen++;
+  });
+  return () => seen;
 }
 
 /** The daemon's memory as the kernel counts it (/proc/<pid>/status), in MB. */

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Socket } from "socket.io-client";
 import {
   bareHandshakes,
+  countNewMessages,
   daemonMemory,
   handshakesFrom,
   healthDuring,
   logBytes,
   pool,
+  sendMegabytes,
   sessionGone,
   stalledPoller,
   stalledWebSocket,
@@ -23,26 +24,9 @@ const PENDING_IN_ALL = 1024;
 /** Two of the largest frames (4 MiB of RPC params): what a connection may leave unsent. */
 const UNSENT_MB = 8.2;
 
-const MB_MESSAGE = Buffer.from(new Uint8Array(750_000).fill(7)).toString("base64"); // 1,000,000 characters
 const WRONG_TOKEN = { token: "0".repeat(128) };
 const logLines = (daemon: Daemon, event: string) =>
   readFileSync(join(daemon.box.home, "logs", "daemon.log"), "utf8").split("\n").filter((line) => line.includes(` ${event} `));
-
-/** Sends `count` acked 1 MB messages into `sid`, one after another. */
-async function sendMegabytes(sender: Socket, sid: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const ack = await sender.timeout(10_000).emitWithAck("message", { sid, message: MB_MESSAGE, localId: crypto.randomUUID() });
-    expect(ack.ok).toBe(true);
-  }
-}
-
-function countNewMessages(socket: Socket, sid: string): () => number {
-  let seen = 0;
-  socket.on("update", (update: { body?: { t?: string; sid?: string } }) => {
-    if (update.body?.t === "new-message" && update.body.sid === sid) seen++;
-  });
-  return () => seen;
-}
 
 describe("without the token", () => {
   let daemon: Daemon;
@@ -150,7 +134,7 @@ describe("backpressure", () => {
     memory.resetPeak();
     const before = memory.rssMb();
 
-    await sendMegabytes(sender, session.id, 16);
+    expect(await sendMegabytes(sender, session.id, 16)).toBe(16);
     await eventually("the healthy phone to get all 16", () => (received() === 16 ? true : undefined));
     const growth = memory.peakMb() - before;
     const ends = await Promise.all(readers.map((reader) => reader.resume(5_000)));
@@ -170,9 +154,9 @@ describe("backpressure", () => {
     const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
     const stalled = await Promise.all(Array.from({ length: 3 }, () => stalledPoller(daemon.base, { token: daemon.token })));
     const allGone = async () => Promise.all(stalled.map(({ sid }) => sessionGone(daemon.base, sid)));
-    await sendMegabytes(sender, session.id, 4);
+    expect(await sendMegabytes(sender, session.id, 4)).toBe(4);
     expect(await allGone()).toEqual([false, false, false]);
-    await sendMegabytes(sender, session.id, Math.ceil(UNSENT_MB) - 3);
+    expect(await sendMegabytes(sender, session.id, Math.ceil(UNSENT_MB) - 3)).toBe(Math.ceil(UNSENT_MB) - 3);
     expect(await allGone()).toEqual([true, true, true]);
   }, 20_000);
 });
