@@ -75,8 +75,11 @@ function maskedTextFrame(text: string): Buffer {
 }
 
 export type StalledReader = {
-  /** Reads again, until the daemon closes the connection or `ms` pass; says which, and how much came. */
-  resume(ms: number): Promise<{ closedByDaemon: boolean; bytes: number }>;
+  /**
+   * Reads again, until the daemon closes the connection, `ms` pass, or `until` holds for
+   * the text read since the join (kept only when `until` is given); says which, and how much came.
+   */
+  resume(ms: number, until?: (text: string) => boolean): Promise<{ closedByDaemon: boolean; bytes: number; text: string }>;
   close(): void;
 };
 
@@ -127,16 +130,22 @@ export function stalledWebSocket(
       socket.pause();
       resolve({
         close: () => socket.destroy(),
-        resume: (ms) =>
+        resume: (ms, until) =>
           new Promise((done) => {
-            const finish = () => done({ closedByDaemon: ended, bytes });
-            if (ended) return finish();
-            const wait = setTimeout(finish, ms);
-            socket.on("data", (more: Buffer) => (bytes += more.length));
-            socket.once("close", () => {
+            let text = until ? seen : "";
+            const finish = () => {
               clearTimeout(wait);
-              finish();
+              done({ closedByDaemon: ended, bytes, text });
+            };
+            const wait = setTimeout(finish, ms);
+            if (ended || until?.(text)) return finish();
+            socket.on("data", (more: Buffer) => {
+              bytes += more.length;
+              if (!until) return;
+              text += more.toString("latin1");
+              if (until(text)) finish();
             });
+            socket.once("close", finish);
             socket.resume();
           }),
       });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { io } from "socket.io-client";
 import {
   bareHandshakes,
   countNewMessages,
@@ -148,6 +149,37 @@ describe("backpressure", () => {
     expect(growth).toBeLessThan(60); // ~150 MB when each reader kept its own copy of all 16
     expect(phone.connected).toBe(true);
   }, 20_000);
+
+  test("a reader that pauses below the bound gets every message, in order, once it reads again", async () => {
+    const session = await createSession(daemon);
+    const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
+    const reader = await stalledWebSocket(daemon.port, { token: daemon.token });
+    // 5 MB: more than the kernel and Bun take for it, so some waits in the daemon's queue for a drain.
+    expect(await sendMegabytes(sender, session.id, 5)).toBe(5);
+    const seqs = (text: string) => [...text.matchAll(/"t":"new-message","sid":"[^"]+","message":\{[^{]*?"seq":(\d+)/g)].map((m) => Number(m[1]));
+    const end = await reader.resume(10_000, (text) => seqs(text).length === 5);
+    reader.close();
+    expect(end.closedByDaemon).toBe(false);
+    expect(seqs(end.text)).toEqual([1, 2, 3, 4, 5]);
+  }, 20_000);
+
+  test("a client that starts on polling and upgrades to a WebSocket gets its updates", async () => {
+    const session = await createSession(daemon);
+    const sender = await daemon.connect({ clientType: "session-scoped", sessionId: session.id });
+    const phone = io(daemon.base, { path: "/v1/updates", auth: { token: daemon.token }, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        phone.once("connect", resolve);
+        phone.once("connect_error", reject);
+      });
+      await eventually("the upgrade", () => (phone.io.engine.transport.name === "websocket" ? true : undefined));
+      const received = countNewMessages(phone, session.id);
+      expect(await sendMegabytes(sender, session.id, 3)).toBe(3);
+      await eventually("all three updates", () => (received() === 3 ? true : undefined));
+    } finally {
+      phone.close();
+    }
+  });
 
   test("a polling client that never polls again is dropped once its backlog passes the bound", async () => {
     const session = await createSession(daemon);
