@@ -204,8 +204,15 @@ export function tryJoin(port: number, auth: Record<string, unknown>, timeoutMs =
   });
 }
 
-/** 1,000,000 base64 characters: a message just under the default 1 MiB limit. */
-export const MB_MESSAGE = Buffer.from(crypto.getRandomValues(new Uint8Array(750_000))).toString("base64");
+const MB_BODY = Buffer.from(crypto.getRandomValues(new Uint8Array(750_000))).toString("base64");
+
+/**
+ * 1,000,000 base64 characters, a message just under the default 1 MiB limit, different
+ * each time: the daemon refuses a ciphertext it has stored before.
+ */
+export function megabyteMessage(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64") + MB_BODY.slice(24);
+}
 
 /**
  * Sends `count` acked 1 MB messages into `sid`, `inflight` at a time, while `more()` says
@@ -219,7 +226,7 @@ export async function sendMegabytes(
 ): Promise<number> {
   let stored = 0;
   const send = async () => {
-    const ack = (await sender.timeout(30_000).emitWithAck("message", { sid, message: MB_MESSAGE, localId: crypto.randomUUID() })) as { ok: boolean };
+    const ack = (await sender.timeout(30_000).emitWithAck("message", { sid, message: megabyteMessage(), localId: crypto.randomUUID() })) as { ok: boolean };
     if (ack.ok) stored++;
   };
   await pool(count, inflight, send, more);
