@@ -301,9 +301,13 @@ function connect(auth: Record<string, unknown> = {}): Promise<Socket> {
 }
 
 const phone = () => connect();
-/** A session process's connection: with the owner proof, as `remcli` sessions connect. */
-const sessionSocket = (sid: string) =>
-  connect({ clientType: "session-scoped", sessionId: sid, proof: ownerProof(new Uint8Array(readFileSync(join(home, "control.key"))), { kind: "session", id: sid }) });
+/** A session process's handshake: with the owner proof, as `remcli` sessions connect. */
+const sessionAuth = (sid: string) => ({
+  clientType: "session-scoped",
+  sessionId: sid,
+  proof: ownerProof(new Uint8Array(readFileSync(join(home, "control.key"))), { kind: "session", id: sid }),
+});
+const sessionSocket = (sid: string) => connect(sessionAuth(sid));
 
 function closeAll(list: Array<{ close(): void }>): void {
   for (const socket of list) {
@@ -388,7 +392,9 @@ function connectLean(auth: Record<string, unknown>, onFrame: (frame: string) => 
 /** `pipeline` for a lean session socket: `message` events as pre-built frames, acks by id. */
 async function leanPipeline(sid: string, inflight: number, more: () => boolean): Promise<{ acked: number; ms: number }> {
   let onAck: (frame: string) => void = () => {};
-  const ws = await connectLean({ clientType: "session-scoped", sessionId: sid }, (frame) => onAck(frame));
+  // As the session's own process: its messages may repeat a ciphertext (the same 1 KB
+  // payload each time), a phone's may not.
+  const ws = await connectLean(sessionAuth(sid), (frame) => onAck(frame));
   const body = JSON.stringify({ sid, message: payload }).slice(0, -1); // without the closing brace
   try {
     return await new Promise((resolve, reject) => {
