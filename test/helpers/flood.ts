@@ -39,9 +39,9 @@ export async function bareHandshakes(base: string, count: number, { concurrency 
 /**
  * `count` bare handshakes pipelined on one TCP connection from `localAddress` (Linux
  * routes all of 127.0.0.0/8 to loopback, so each is another remote address to the
- * daemon). Returns each answer's HTTP status.
+ * daemon). Returns each answer's HTTP status, and the sids of the sessions opened.
  */
-export function handshakesFrom(port: number, localAddress: string, count: number): Promise<number[]> {
+export function handshakesFrom(port: number, localAddress: string, count: number): Promise<{ statuses: number[]; sids: string[] }> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host: "127.0.0.1", port, localAddress });
     let seen = "";
@@ -50,8 +50,9 @@ export function handshakesFrom(port: number, localAddress: string, count: number
       clearTimeout(timer);
       socket.destroy();
       const statuses = [...seen.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+      const sids = [...seen.matchAll(/0\{"sid":"([^"]+)"/g)].map((m) => m[1]!);
       if (error) reject(error);
-      else resolve(statuses);
+      else resolve({ statuses, sids });
     };
     socket.on("error", (error) => finish(error));
     socket.on("connect", () => socket.write(`GET ${HANDSHAKE} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`.repeat(count)));
