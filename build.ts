@@ -4,20 +4,28 @@
  *   bun build.ts                      this machine only → dist/remcli-<os>-<arch> and dist/remcli
  *   bun build.ts --target linux-arm64 one target (or --target all)
  *   bun build.ts --outdir DIR         somewhere else (tests build into temp dirs)
- * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B").
+ *   bun build.ts --sign-key FILE      sign each binary with this Ed25519 private key (PEM)
+ * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B");
+ * REMCLI_SIGN_KEY may hold the signing key's PEM itself instead of --sign-key (CI secrets).
+ *
+ * Each binary gets a random build id and, when signed, the public half of the signing
+ * key embedded, and `<binary>.sig` written beside it (src/update/release-signature.ts):
+ * that binary's `remcli update` then accepts binaries signed by the same key. Without
+ * a key the build is unsigned, and says so: its updates need `--sha256`.
  *
  * The phone app (src/web/) is bundled first with Bun's bundler into hashed, gzipped
  * files, written as a generated module to a temp directory, and compiled into every
  * binary through the `remcli-embedded-web` import (src/p2p/web-assets.ts). Nothing is
  * generated inside the source tree: from source, the daemon bundles the app in memory.
  */
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey, randomBytes, type KeyObject } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "./package.json" with { type: "json" };
 import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts";
+import { keyIdOf, publicKeyOf, signRelease } from "./src/update/release-signature.ts";
 import { bundleWebApp } from "./src/p2p/web-bundle.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
@@ -34,6 +42,7 @@ const { values } = parseArgs({
   options: {
     target: { type: "string" },
     outdir: { type: "string", default: "dist" },
+    "sign-key": { type: "string" },
   },
 });
 const host = hostTarget();
@@ -46,6 +55,26 @@ const targets: Target[] = requested === "all" ? [...TARGETS] : [requested as Tar
 const version = process.env.REMCLI_VERSION ?? pkg.version;
 const outdir = resolve(values.outdir);
 mkdirSync(outdir, { recursive: true });
+
+function signingKey(): { privateKey: KeyObject; publicKey: string } | null {
+  const pem = values["sign-key"] ? readFileSync(values["sign-key"], "utf8") : process.env.REMCLI_SIGN_KEY;
+  if (!pem) return null;
+  try {
+    const privateKey = createPrivateKey(pem);
+    return { privateKey, publicKey: publicKeyOf(privateKey) };
+  } catch (error) {
+    console.error(`the signing key is not an Ed25519 private key in PEM (\`openssl genpkey -algorithm ed25519\`): ${error instanceof Error ? error.message : error}`);
+    process.exit(2);
+  }
+}
+const signer = signingKey();
+if (signer) console.log(`signing with release key ${keyIdOf(signer.publicKey)}`);
+else {
+  console.warn(
+    "UNSIGNED BUILD: no --sign-key or REMCLI_SIGN_KEY, so these binaries carry no release key and no .sig;\n" +
+      "  `remcli update` run by them accepts only --sha256, and others can only install them with --sha256.",
+  );
+}
 
 const webStarted = performance.now();
 const webAssets = compressWebFiles(await bundleWebApp());
@@ -71,12 +100,18 @@ let failed = 0;
 for (const target of targets) {
   const file = join(outdir, `remcli-${target}${target.startsWith("windows") ? ".exe" : ""}`);
   const started = performance.now();
+  const buildId = randomBytes(16).toString("hex");
   try {
     const result = await Bun.build({
       // The checkpoint worker is its own entry point: a compiled binary finds workers only so.
       entrypoints: [join(import.meta.dir, "src", "main.ts"), join(import.meta.dir, "src", "store", "checkpoint-worker.ts")],
       compile: { target: `bun-${target}` as Bun.Build.CompileTarget, outfile: file },
-      define: { REMCLI_EMBEDDED_VERSION: JSON.stringify(version), REMCLI_WEB_EMBEDDED: "true" },
+      define: {
+        REMCLI_EMBEDDED_VERSION: JSON.stringify(version),
+        REMCLI_EMBEDDED_BUILD_ID: JSON.stringify(buildId),
+        REMCLI_EMBEDDED_RELEASE_KEY: JSON.stringify(signer?.publicKey ?? ""),
+        REMCLI_WEB_EMBEDDED: "true",
+      },
       plugins: [embedWebApp],
       minify: true,
       // Precompiled bytecode: the bundle (agent SDK, zod, socket.io, the app's server side)
@@ -98,9 +133,18 @@ for (const target of targets) {
   const size = statSync(file).size;
   const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
   sums.push(`${digest}  ${file.slice(outdir.length + 1)}`);
+  const signature = signer ? signRelease({ version, buildId, sha256: digest }, signer.privateKey) : null;
+  // A stale .sig of an earlier signed build would only confuse: it is removed.
+  const placeSignature = (binary: string) =>
+    signature ? writeFileSync(`${binary}.sig`, signature) : rmSync(`${binary}.sig`, { force: true });
+  placeSignature(file);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`${file}  ${(size / 1024 / 1024).toFixed(1)} MB  version ${version}  ${seconds} s`);
-  if (target === host) copyFileSync(file, join(outdir, "remcli"));
+  console.log(`${file}  ${(size / 1024 / 1024).toFixed(1)} MB  version ${version}  build ${buildId}  ${signature ? "signed" : "UNSIGNED"}  ${seconds} s`);
+  if (target === host) {
+    copyFileSync(file, join(outdir, "remcli"));
+    // The statement names no file, so the copy's signature is the same text.
+    placeSignature(join(outdir, "remcli"));
+  }
 }
 if (sums.length > 0) writeFileSync(join(outdir, "SHA256SUMS"), sums.join("\n") + "\n");
 process.exit(failed > 0 ? 1 : 0);
