@@ -5,12 +5,14 @@ import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
 import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
+import { NONCE_TEXT, preflightAnswer } from "../update/identity.ts";
 import { cliContext, openCliStore, openStoreForStart } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
+import { rawOption } from "./raw-option.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
@@ -88,14 +90,21 @@ export function daemonProgram() {
 
   cli
     .command("preflight", "Internal: check this binary could run the daemon here, without starting one")
-    .action(() => {
+    .option("--nonce <hex>", "Internal: first answer this challenge with the build's identity, as one JSON line")
+    .action((options: { nonce?: unknown }) => {
+      if (options.nonce !== undefined) {
+        const nonce = rawOption(process.argv, "--nonce") ?? "";
+        if (!NONCE_TEXT.test(nonce)) throw new UsageError("--nonce takes 32 hex digits");
+        // First, so the asker learns who answered even when this build cannot run here.
+        console.log(JSON.stringify(preflightAnswer(nonce)));
+      }
       const context = cliContext();
       const schema = schemaVersionOf(context.paths.database);
       if (schema > SCHEMA_VERSION) {
         const message = `remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`;
         throw new CommandFailed({ code: "conflict", message });
       }
-      console.log(`ok ${VERSION}`);
+      if (options.nonce === undefined) console.log(`ok ${VERSION}`);
       return 0;
     });
 

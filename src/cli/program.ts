@@ -25,8 +25,9 @@ function rootProgram(): CAC {
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
   cli
     .command("update", "Install a new remcli binary and have the running daemon switch to it now")
-    .option("--from <file|url>", "The new binary: a local file or an http(s) URL")
-    .option("--sha256 <hex>", "Refuse the new binary unless its SHA-256 is this")
+    .option("--from <file|url>", "The new binary: a local file or an https URL")
+    .option("--sha256 <hex>", "Refuse the new binary unless its SHA-256 is this (enough on its own)")
+    .option("--signature <file|url>", "Its release signature (default: <from>.sig unless --sha256 is given)")
     .option("--rollback", "Put back the binary the last update replaced")
     .action((options: UpdateOptions) => updateCommand(options));
   return standardFlags(cli);

@@ -1,20 +1,26 @@
 import { connectDaemon } from "../daemon/connect.ts";
 import { observeDaemon } from "../daemon/observe.ts";
-import { waitFor } from "../shared/time.ts";
 import { installedBinary } from "../shared/own-binary.ts";
+import { waitFor } from "../shared/time.ts";
+import { RELEASE_KEY } from "../shared/version.ts";
 import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
+import { keyIdOf } from "../update/release-signature.ts";
 import { cliContext, openCliStore, type CliContext } from "./context.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { rawOption } from "./raw-option.ts";
 
-export type UpdateOptions = { from?: string; sha256?: unknown; rollback?: boolean };
+export type UpdateOptions = { from?: string; sha256?: unknown; signature?: string; rollback?: boolean };
 
 /**
- * `remcli update --from <file|url> [--sha256 hex]` and `remcli update --rollback`:
- * replaces the installed binary, then has the running daemon hand over to it now.
+ * `remcli update --from <file|url> [--sha256 hex] [--signature <file|url>]` and `remcli
+ * update --rollback`: replaces the installed binary, then has the running daemon hand
+ * over to it now. What vouches for the new binary: src/update/trust.ts.
  */
 export async function updateCommand(options: UpdateOptions): Promise<number> {
   if (Boolean(options.from) === Boolean(options.rollback)) throw new UsageError("give either --from <file|url> or --rollback");
+  if (options.rollback && (options.sha256 !== undefined || options.signature !== undefined)) {
+    throw new UsageError("--sha256 and --signature check a new binary given with --from, not --rollback");
+  }
   const sha256 = options.sha256 === undefined ? undefined : rawOption(process.argv, "--sha256");
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(sha256)) throw new UsageError("--sha256 takes 64 hex digits");
   const install = installedBinary();
@@ -22,14 +28,19 @@ export async function updateCommand(options: UpdateOptions): Promise<number> {
     const message = "this remcli runs from source, so there is no installed binary to replace (see `bun run build`)";
     throw new CommandFailed({ code: "unavailable", message });
   }
-  let installed;
-  if (options.rollback) {
-    installed = await rollbackBinary(install);
-  } else {
-    installed = await installBinary(install, String(options.from), sha256);
-  }
-  const version = unwrap(installed);
+  const installed = options.rollback
+    ? await rollbackBinary(install)
+    : await installBinary(install, String(options.from), { sha256, signature: options.signature }, RELEASE_KEY);
+  const { version, releaseKey } = unwrap(installed);
   console.log(`installed remcli ${version} at ${install} (the previous binary is ${previousOf(install)})`);
+  const mine = RELEASE_KEY ? keyIdOf(RELEASE_KEY) : null;
+  if (releaseKey !== mine) {
+    console.log(
+      releaseKey
+        ? `note: remcli ${version} accepts updates signed by release key ${releaseKey} (this one trusted ${mine ? `release key ${mine}` : "none"})`
+        : `note: remcli ${version} has no release key (a development build): updating it will need --sha256`,
+    );
+  }
   return takeOver(cliContext(), install, version);
 }
 

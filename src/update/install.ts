@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, linkSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fail, ok, type Result } from "../shared/result.ts";
-import { probeVersion } from "./binary.ts";
+import { identify, type Identified } from "./binary.ts";
 import { durably } from "./durably.ts";
-import { stageBinary } from "./fetch-binary.ts";
+import { checkSource, stageBinary } from "./fetch-binary.ts";
+import type { BuildIdentity } from "./identity.ts";
+import { signatureFor, verifyStaged, type Vouchers } from "./trust.ts";
 
 export const previousOf = (install: string) => join(dirname(install), `${basename(install)}.old`);
 
@@ -17,32 +18,43 @@ function writable(dir: string): Result<void> {
   }
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of Bun.file(file).stream()) hash.update(chunk);
-  return hash.digest("hex");
-}
-
 /**
- * Puts the binary `--from` names at `install` atomically: staged beside it and fsynced,
- * checked to be a remcli binary (and to match `sha256` when given), then renamed over
- * it. The binary it replaces stays as `<name>.old` for `--rollback`. Returns the new
- * version.
+ * Puts the binary `--from` names at `install` atomically: its signature fetched first
+ * (see trust.ts), the binary staged beside `install` and fsynced, verified by hash or
+ * signature before it is ever run, then asked who it is (`daemon preflight --nonce`):
+ * a remcli build that could run here and, when signed, the very build the signature
+ * names. Only then is it renamed over `install`; the binary it replaces stays as
+ * `<name>.old` for `--rollback`.
  */
-export async function installBinary(install: string, from: string, sha256?: string): Promise<Result<string>> {
+export async function installBinary(
+  install: string,
+  from: string,
+  vouchers: Vouchers,
+  releaseKey: string | null,
+): Promise<Result<BuildIdentity>> {
   const dir = dirname(install);
   const canWrite = writable(dir);
   if (!canWrite.ok) return canWrite;
+  const source = checkSource(from);
+  if (!source.ok) return source;
+  const signature = await signatureFor(from, vouchers, releaseKey);
+  if (!signature.ok) return signature;
   const staged = join(dir, `.${basename(install)}.new-${process.pid}`);
   try {
     const fetched = await stageBinary(from, staged);
     if (!fetched.ok) return fetched;
-    if (sha256) {
-      const actual = await sha256Of(staged);
-      if (actual !== sha256.toLowerCase()) return fail("bad_request", `SHA-256 mismatch: expected ${sha256}, got ${actual}`);
+    const vouched = await verifyStaged(staged, vouchers, signature.data, releaseKey);
+    if (!vouched.ok) return vouched;
+    const identified = await runnableRemcli(staged, "the new file");
+    if (!identified.ok) return identified;
+    const { identity } = identified.data;
+    const signed = vouched.data;
+    if (signed && (signed.version !== identity.version || signed.buildId !== identity.buildId)) {
+      return fail(
+        "bad_request",
+        `the new binary answers as version ${identity.version} build ${identity.buildId}, but its signature is for version ${signed.version} build ${signed.buildId}: refusing it`,
+      );
     }
-    const version = await probeVersion(staged);
-    if (!version.ok) return fail("bad_request", `not a remcli binary: ${version.error.message.replace(staged, "the new file")}`);
     if (existsSync(install)) {
       const previous = previousOf(install);
       rmSync(previous, { force: true });
@@ -51,26 +63,38 @@ export async function installBinary(install: string, from: string, sha256?: stri
     }
     renameSync(staged, install);
     durably(dir, "r");
-    return ok(version.data);
+    return ok(identity);
   } finally {
     rmSync(staged, { force: true });
   }
 }
 
-/** Swaps `<name>.old` back in; the binary it replaces becomes the new `.old`. */
-export async function rollbackBinary(install: string): Promise<Result<string>> {
+/** `identify`, with the messages an installer gives: not remcli, or remcli that cannot run here. */
+async function runnableRemcli(path: string, name: string): Promise<Result<Identified>> {
+  const identified = await identify(path);
+  if (!identified.ok) return fail(identified.error.code, identified.error.message.replace(path, name));
+  const { problem } = identified.data;
+  if (problem) return fail("bad_request", `${name} cannot run here: ${problem.replace(path, name)}`);
+  return identified;
+}
+
+/**
+ * Swaps `<name>.old` back in; the binary it replaces becomes the new `.old`. `.old` was
+ * installed before, so it needs no hash or signature, only to be a remcli that runs here.
+ */
+export async function rollbackBinary(install: string): Promise<Result<BuildIdentity>> {
   const dir = dirname(install);
   const canWrite = writable(dir);
   if (!canWrite.ok) return canWrite;
   const previous = previousOf(install);
   if (!existsSync(previous)) return fail("not_found", `nothing to roll back to: ${previous} does not exist`);
-  const version = await probeVersion(previous);
-  if (!version.ok) return fail("bad_request", `${previous} is not a working remcli binary: ${version.error.message}`);
+  const identified = await runnableRemcli(previous, previous);
+  if (!identified.ok) return identified;
   const current = join(dir, `.${basename(install)}.current-${process.pid}`);
   rmSync(current, { force: true });
   linkSync(install, current);
   renameSync(previous, install);
   renameSync(current, previous);
   durably(dir, "r");
-  return ok(version.data);
+  return ok(identified.data.identity);
 }

@@ -2,11 +2,12 @@ import { spawnDetached } from "../shared/spawn-detached.ts";
 import type { Log } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import type { UpdateCheck } from "../protocol/control.ts";
-import { identityOf, preflight, probeVersion, sameIdentity, type BinaryIdentity } from "./binary.ts";
+import { identify, identityOf, sameIdentity, type BinaryIdentity } from "./binary.ts";
 
 /**
  * The daemon's eye on its own binary. When the file changes and holds another version
- * that passes its preflight, the daemon starts `<binary> daemon start`, which stops
+ * that answers `daemon preflight --nonce` as a remcli build ready to run here (the same
+ * identity check `remcli update` makes), the daemon starts `<binary> daemon start`, which stops
  * this daemon (`replaced by version X`) and takes over its ports and children.
  * A file that failed once is not tried again until it changes again.
  */
@@ -35,18 +36,19 @@ export function watchOwnBinary(deps: {
       log.warn("new binary rejected; this daemon keeps running", { binary, reason });
       return { outcome: "rejected", reason };
     };
-    // Both at once: each is a start of the new binary, and a hand-over waits for both.
-    const [version, ready] = await Promise.all([probeVersion(binary), preflight(binary)]);
-    if (!version.ok) return reject(version.error.message);
-    if (version.data === VERSION) {
+    // One start of the new binary answers both "is it remcli, which version" and "could it run here".
+    const answer = await identify(binary);
+    if (!answer.ok) return reject(answer.error.message);
+    const { identity, problem } = answer.data;
+    if (identity.version === VERSION) {
       known = now;
-      return { outcome: "same-version", version: version.data };
+      return { outcome: "same-version", version: identity.version };
     }
-    if (!ready.ok) return reject(ready.error.message);
-    log.info("new binary installed; handing over", { binary, from: VERSION, to: version.data });
+    if (problem) return reject(problem);
+    log.info("new binary installed; handing over", { binary, from: VERSION, to: identity.version, build: identity.buildId });
     handOver(binary);
     known = now;
-    return { outcome: "replacing", version: version.data };
+    return { outcome: "replacing", version: identity.version };
   };
 
   return {

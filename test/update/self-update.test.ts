@@ -1,5 +1,5 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -7,34 +7,47 @@ import { io, type Socket } from "socket.io-client";
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
 import { createControlClient } from "../../src/daemon/control/client.ts";
 import { readSecret } from "../../src/shared/secret-file.ts";
+import { keyIdOf, publicKeyOf, signRelease } from "../../src/update/release-signature.ts";
+import { createTestCerts, type TestCerts } from "../fixtures/fake-ngrok/certs.ts";
 import { createSandbox, eventually, isAlive, type CliResult, type Sandbox } from "../helpers/sandbox.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
+/** A is what `npm run build` makes, with no signing key; B a release signed by the test key. */
 const A = "1.0.0-test-a";
 const B = "1.0.0-test-b";
+const releaseKey = generateKeyPairSync("ed25519").privateKey;
+const releaseKeyId = keyIdOf(publicKeyOf(releaseKey));
 
 let builds = "";
 let buildError: string | null = null;
+let certs: TestCerts | null = null;
 
 /** Builds version A and B once for the file, through build.ts as a release would. */
 beforeAll(() => {
   builds = mkdtempSync(join(tmpdir(), "remcli-update-builds-"));
-  for (const version of [A, B]) {
-    const out = Bun.spawnSync([process.execPath, join(ROOT, "build.ts"), "--outdir", join(builds, version)], {
+  const keyFile = join(builds, "release.key");
+  writeFileSync(keyFile, releaseKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
+  for (const [version, sign] of [[A, []], [B, ["--sign-key", keyFile]]] as const) {
+    const out = Bun.spawnSync([process.execPath, join(ROOT, "build.ts"), "--outdir", join(builds, version), ...sign], {
       env: { ...process.env, REMCLI_VERSION: version },
       stdout: "pipe",
       stderr: "pipe",
     });
     if (out.exitCode !== 0) buildError = `compiling is impossible here: ${out.stderr.toString().trim()}`;
   }
+  certs = createTestCerts();
 });
-afterAll(() => rmSync(builds, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(builds, { recursive: true, force: true });
+  certs?.[Symbol.dispose]();
+});
 
 const binaryOf = (version: string) => join(builds, version, "remcli");
 
 /** An installed remcli: its own bin folder and home, every process it starts killed at the end. */
 function installation(version: string) {
-  const box = createSandbox({ REMCLI_UPDATE_CHECK_MS: "100", REMCLI_HEARTBEAT_MS: "200" });
+  // Bun honours NODE_EXTRA_CA_CERTS, so the binary trusts the test CA as a user's private mirror would be trusted.
+  const box = createSandbox({ REMCLI_UPDATE_CHECK_MS: "100", REMCLI_HEARTBEAT_MS: "200", NODE_EXTRA_CA_CERTS: certs!.caPath });
   const bin = join(box.home, "bin");
   mkdirSync(bin);
   const install = join(bin, "remcli");
@@ -58,6 +71,39 @@ function installation(version: string) {
   };
   return { box, install, run, status, place };
 }
+
+/** Files served over https (the test CA) and plain http on 127.0.0.1; `hits` records every request. */
+function mirror(files: Record<string, Uint8Array<ArrayBuffer> | string>) {
+  const hits: string[] = [];
+  let httpPort = 0;
+  const respond = (scheme: string) => (request: Request): Response => {
+    const { pathname } = new URL(request.url);
+    hits.push(`${scheme} ${pathname}`);
+    const moved = /^\/moved(\/.*)$/.exec(pathname)?.[1];
+    if (moved) return new Response(null, { status: 302, headers: { location: moved } });
+    const toHttp = /^\/to-http(\/.*)$/.exec(pathname)?.[1];
+    if (toHttp) return Response.redirect(`http://127.0.0.1:${httpPort}${toHttp}`, 302);
+    const body = files[pathname];
+    return body === undefined ? new Response("not found", { status: 404 }) : new Response(body);
+  };
+  const http = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: respond("http") });
+  httpPort = http.port!;
+  const https = Bun.serve({ port: 0, hostname: "127.0.0.1", tls: { cert: certs!.certPem, key: certs!.keyPem }, fetch: respond("https") });
+  return {
+    https: `https://127.0.0.1:${https.port}`,
+    http: `http://127.0.0.1:${http.port}`,
+    hits,
+    [Symbol.asyncDispose]: async () => {
+      http.stop(true);
+      https.stop(true);
+    },
+  };
+}
+
+const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
+
+/** A shell script that answers every question with a version line, as the old check wanted. */
+const VERSION_SCRIPT = "#!/bin/sh\necho 9.9.9\n";
 
 function phoneOf(box: Sandbox, port: number): Socket {
   const token = p2pAuthToken(readSecret(join(box.home, "p2p.secret"))!);
@@ -117,22 +163,23 @@ describe("a daemon that replaces itself", () => {
     phone.close();
   });
 
-  test("a broken binary leaves the old daemon running, and it does not retry that file", async () => {
+  test("a file that only prints version lines leaves the old daemon running, and it does not retry that file", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     const it = installation(A);
     await using _box = it.box;
     expect((await it.run(["daemon", "start", "--host", "127.0.0.1", "--no-qr"])).code).toBe(0);
     const before = await it.status();
-    // Answers --version like remcli would, then cannot run anything.
+    // Answers `--version` and a bare `daemon preflight` the way remcli does, and cannot run anything.
     const broken = join(it.box.home, "broken");
-    writeFileSync(broken, `#!/bin/sh\nif [ "$1" = --version ]; then echo 9.9.9; exit 0; fi\necho "cannot start" >&2\nexit 1\n`);
+    writeFileSync(broken, `#!/bin/sh\nif [ "$1" = --version ]; then echo 9.9.9; exit 0; fi\necho "ok 9.9.9"\n`);
     it.place(broken);
 
     const rejected = () => readFileSync(join(it.box.home, "logs", "daemon.log"), "utf8").split("\n").filter((l) => l.includes("new binary rejected"));
     await eventually("the daemon to reject the file", () => (rejected().length > 0 ? true : undefined));
     await Bun.sleep(600); // several more update checks
     expect(rejected()).toHaveLength(1);
-    expect(rejected()[0]).toContain("daemon preflight failed");
+    expect(rejected()[0]).toContain("is not a remcli binary");
+    expect(rejected()[0]).toContain("ok 9.9.9");
     expect(isAlive(before.pid)).toBe(true);
     const still = await Bun.spawn([binaryOf(A), "daemon", "status", "--json"], { env: it.box.env, stdout: "pipe" }).stdout;
     expect(JSON.parse(await new Response(still).text())).toMatchObject({ running: true, pid: before.pid, version: A });
@@ -140,7 +187,7 @@ describe("a daemon that replaces itself", () => {
 });
 
 describe("remcli update", () => {
-  test("--from a URL checks the SHA-256, installs atomically, switches the daemon now; --rollback goes back", async () => {
+  test("a development build takes only https with --sha256; it installs atomically, switches the daemon now; --rollback goes back", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     const it = installation(A);
     await using _box = it.box;
@@ -149,26 +196,30 @@ describe("remcli update", () => {
     expect((await it.run(["daemon", "start", "--host", "127.0.0.1", "--no-qr"])).code).toBe(0);
     const before = await it.status();
     const bytes = readFileSync(binaryOf(B));
-    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(bytes) });
-    await using _server = { [Symbol.asyncDispose]: async () => void server.stop(true) };
-    const url = `http://127.0.0.1:${server.port}/remcli`;
+    const sha = sha256(bytes);
+    await using files = mirror({ "/remcli": bytes, "/remcli.sig": readFileSync(`${binaryOf(B)}.sig`), "/script": VERSION_SCRIPT });
 
-    const wrong = await it.run(["update", "--from", url, "--sha256", "0".repeat(64)]);
+    const plain = await it.run(["update", "--from", `${files.http}/remcli`, "--sha256", sha]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("downloads must be https");
+    const unsigned = await it.run(["update", "--from", `${files.https}/remcli`]);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain("built without a release key (a development build)");
+    expect(unsigned.stderr).toContain("give --sha256");
+    const wrong = await it.run(["update", "--from", `${files.https}/remcli`, "--sha256", "0".repeat(64)]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("SHA-256 mismatch");
+    // Even vouched for by its hash, a file that prints a version line is not remcli.
+    const script = await it.run(["update", "--from", `${files.https}/script`, "--sha256", sha256(VERSION_SCRIPT)]);
+    expect(script.code).toBe(1);
+    expect(script.stderr).toContain("the new file is not a remcli binary: `daemon preflight --nonce` exited 0 and answered \"9.9.9\"");
+    expect(files.hits.filter((hit) => hit.startsWith("http "))).toEqual([]);
     expect((await it.run(["--version"])).stdout.trim()).toBe(A);
 
-    const notRemcli = join(it.box.home, "not-remcli");
-    writeFileSync(notRemcli, "#!/bin/sh\necho 'hello world'\n");
-    chmodSync(notRemcli, 0o755);
-    const refused = await it.run(["update", "--from", notRemcli]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("not a remcli binary");
-
-    const sha = createHash("sha256").update(bytes).digest("hex");
-    const updated = await it.run(["update", "--from", url, "--sha256", sha]);
+    const updated = await it.run(["update", "--from", `${files.https}/remcli`, "--sha256", sha]);
     expect(updated.stderr).toBe("");
     expect(updated.stdout).toContain(`installed remcli ${B}`);
+    expect(updated.stdout).toContain(`note: remcli ${B} accepts updates signed by release key ${releaseKeyId} (this one trusted none)`);
     expect(updated.stdout).toMatch(new RegExp(`the daemon now runs version ${B.replaceAll(".", "\\.")} \\(pid \\d+; handed over in \\d+ ms\\)`));
     expect(updated.code).toBe(0);
     const after = await it.status();
@@ -185,6 +236,71 @@ describe("remcli update", () => {
     const fromFile = await it.run(["update", "--from", binaryOf(B), "--sha256", sha]);
     expect(fromFile.stdout).toContain(`the daemon now runs version ${B}`);
     expect(readFileSync(it.install).equals(bytes)).toBe(true);
+  });
+
+  test("a signed build takes a download signed by its release key, and refuses http, a redirect to http, and anything else", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    const it = installation(B);
+    await using _box = it.box;
+    const bytes = readFileSync(binaryOf(B));
+    const signature = readFileSync(`${binaryOf(B)}.sig`, "utf8");
+    const otherKey = generateKeyPairSync("ed25519").privateKey;
+    const buildId = /^build (\w+)$/m.exec(signature)![1]!;
+    // The test key signs a script: a real signature over a file that is not remcli.
+    const signedScript = signRelease({ version: "9.9.9", buildId: randomBytes(16).toString("hex"), sha256: sha256(VERSION_SCRIPT) }, releaseKey);
+    // …and one that replays a well-formed answer: right shape, but not an answer to this challenge.
+    const replayScript = `#!/bin/sh\necho '${JSON.stringify({ version: "9.9.9", buildId, releaseKey: null, proof: "0".repeat(64) })}'\n`;
+    const signedReplay = signRelease({ version: "9.9.9", buildId, sha256: sha256(replayScript) }, releaseKey);
+    const flipped = signature.replace(/ed25519 (.)/, (_, c: string) => `ed25519 ${c === "A" ? "B" : "A"}`);
+    await using files = mirror({
+      "/remcli": bytes,
+      "/remcli.sig": signature,
+      "/other-key/remcli": bytes,
+      "/other-key/remcli.sig": signRelease({ version: B, buildId, sha256: sha256(bytes) }, otherKey),
+      "/flipped/remcli": bytes,
+      "/flipped/remcli.sig": flipped,
+      "/appended/remcli": Buffer.concat([bytes, Buffer.from("\n")]),
+      "/appended/remcli.sig": signature,
+      "/script/remcli": VERSION_SCRIPT,
+      "/script/remcli.sig": signedScript,
+      "/replay/remcli": replayScript,
+      "/replay/remcli.sig": signedReplay,
+      "/unsigned/remcli": bytes,
+    });
+    const refusal = async (from: string, ...more: string[]) => {
+      const result = await it.run(["update", "--from", from, ...more]);
+      expect(result.code).toBe(1);
+      return result.stderr;
+    };
+
+    expect(await refusal(`${files.http}/remcli`)).toContain(`refusing ${files.http}/remcli: downloads must be https`);
+    expect(await refusal(`${files.https}/to-http/remcli`)).toContain(`it redirects to ${files.http}/remcli.sig, and downloads must be https`);
+    const sha = sha256(bytes);
+    expect(await refusal(`${files.https}/to-http/remcli`, "--sha256", sha)).toContain(`it redirects to ${files.http}/remcli, and downloads must be https`);
+    expect(files.hits.filter((hit) => hit.startsWith("http "))).toEqual([]);
+    expect(await refusal(`${files.https}/other-key/remcli`)).toContain(`is signed by release key ${keyIdOf(publicKeyOf(otherKey))}, but this remcli trusts release key ${releaseKeyId}`);
+    expect(await refusal(`${files.https}/flipped/remcli`)).toContain(`does not verify under release key ${releaseKeyId}`);
+    expect(await refusal(`${files.https}/appended/remcli`)).toContain("the download is not the signed binary");
+    expect(await refusal(`${files.https}/script/remcli`)).toContain("the new file is not a remcli binary: `daemon preflight --nonce` exited 0 and answered \"9.9.9\"");
+    expect(await refusal(`${files.https}/replay/remcli`)).toContain("the new file is not a remcli binary: its preflight answer does not prove the challenge");
+    const unsigned = await refusal(`${files.https}/unsigned/remcli`);
+    expect(unsigned).toContain(`no signature for ${files.https}/unsigned/remcli: could not download ${files.https}/unsigned/remcli.sig: HTTP 404`);
+    expect(unsigned).toContain("Give --signature <file|url>");
+    expect(readFileSync(it.install).equals(bytes)).toBe(true);
+    expect(() => readFileSync(`${it.install}.old`)).toThrow();
+
+    // Through an https redirect, the signature found at `<url>.sig`.
+    const signed = await it.run(["update", "--from", `${files.https}/moved/remcli`]);
+    expect(signed.stderr).toBe("");
+    expect(signed.stdout).toContain(`installed remcli ${B}`);
+    expect(files.hits).toContain("https /moved/remcli.sig");
+    expect(readFileSync(`${it.install}.old`).equals(bytes)).toBe(true);
+    // A local file with its signature given; a download with --sha256 and no signature.
+    const copy = join(it.box.home, "remcli-download");
+    copyFileSync(binaryOf(B), copy);
+    expect(await refusal(copy)).toContain(`no signature for ${copy}: cannot read ${copy}.sig: ENOENT`);
+    expect((await it.run(["update", "--from", copy, "--signature", `${binaryOf(B)}.sig`])).code).toBe(0);
+    expect((await it.run(["update", "--from", `${files.https}/unsigned/remcli`, "--sha256", sha])).code).toBe(0);
   });
 
   test("from source there is no binary to replace, and the command says so", async () => {
