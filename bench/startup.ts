@@ -4,10 +4,11 @@
  *   median `remcli --version`, median `daemon start` → ready, and the binary size;
  *   then, with two builds of other versions, the time from a new binary installed to
  *   the new daemon serving: through the periodic check (default interval) and through
- *   `remcli update`.
+ *   `remcli update` (which checks the new binary's signature and identity first).
  * Targets (2-core machine): --version < 30 ms, start → ready < 300 ms, binary < 120 MB,
  * takeover after `remcli update` < 1 s.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +20,12 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const root = join(import.meta.dir, "..");
 
+/** A throwaway release key: `remcli update` then checks a signature, as it does for a release. */
+const signKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+
 function build(version?: string): string {
   const out = mkdtempSync(join(tmpdir(), "remcli-bench-build-"));
-  const env = version ? { ...process.env, REMCLI_VERSION: version } : process.env;
+  const env = { ...process.env, REMCLI_SIGN_KEY: signKey, ...(version ? { REMCLI_VERSION: version } : {}) };
   const result = Bun.spawnSync([process.execPath, join(root, "build.ts"), "--outdir", out], { env, stdout: "ignore", stderr: "inherit" });
   if (result.exitCode !== 0) throw new Error("build failed");
   return join(out, "remcli");
