@@ -5,7 +5,7 @@ import { identify, type Identified } from "./binary.ts";
 import { durably } from "./durably.ts";
 import { checkSource, stageBinary } from "./fetch-binary.ts";
 import type { BuildIdentity } from "./identity.ts";
-import { signatureFor, verifyStaged, type Vouchers } from "./trust.ts";
+import { signatureFor, vouchedFor, type Vouchers } from "./trust.ts";
 
 export const previousOf = (install: string) => join(dirname(install), `${basename(install)}.old`);
 
@@ -43,7 +43,7 @@ export async function installBinary(
   try {
     const fetched = await stageBinary(from, staged);
     if (!fetched.ok) return fetched;
-    const vouched = await verifyStaged(staged, vouchers, signature.data, releaseKey);
+    const vouched = vouchedFor(fetched.data, vouchers, signature.data, releaseKey);
     if (!vouched.ok) return vouched;
     const identified = await runnableRemcli(staged, "the new file");
     if (!identified.ok) return identified;

@@ -33,23 +33,17 @@ export async function signatureFor(from: string, vouchers: Vouchers, releaseKey:
   );
 }
 
-export async function sha256Of(file: string): Promise<string> {
-  const hash = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(file).stream()) hash.update(chunk);
-  return hash.digest("hex");
-}
-
 /**
- * Whether the staged file is one the user or the release key vouches for, checked
- * before it is ever run. Returns what a signature said (null when `--sha256` alone vouched).
+ * Whether the staged file, by its SHA-256 `actual`, is one the user or the release key
+ * vouches for: checked before it is ever run. Returns what a signature said about it
+ * (null when `--sha256` alone vouched).
  */
-export async function verifyStaged(
-  staged: string,
+export function vouchedFor(
+  actual: string,
   vouchers: Vouchers,
   signature: SignatureFile | null,
   releaseKey: string | null,
-): Promise<Result<ReleaseStatement | null>> {
-  const actual = await sha256Of(staged);
+): Result<ReleaseStatement | null> {
   if (vouchers.sha256 && actual !== vouchers.sha256.toLowerCase()) {
     return fail("bad_request", `SHA-256 mismatch: expected ${vouchers.sha256}, got ${actual}`);
   }
