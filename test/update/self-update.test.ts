@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { io, type Socket } from "socket.io-client";
+import pkg from "../../package.json" with { type: "json" };
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
 import { createControlClient } from "../../src/daemon/control/client.ts";
 import { readSecret } from "../../src/shared/secret-file.ts";
+import { identityProof } from "../../src/update/identity.ts";
 import { keyIdOf, publicKeyOf, signRelease } from "../../src/update/release-signature.ts";
 import { createTestCerts, type TestCerts } from "../fixtures/fake-ngrok/certs.ts";
 import { createSandbox, eventually, isAlive, type CliResult, type Sandbox } from "../helpers/sandbox.ts";
@@ -244,6 +246,23 @@ describe("remcli update", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("runs from source");
     expect((await box.cli(["update"])).code).toBe(2);
+    const mixed = await box.cli(["update", "--rollback", "--sha256", "0".repeat(64)]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("--sha256 and --signature check a new binary given with --from, not --rollback");
+  });
+
+  test("daemon preflight --nonce answers with this build's identity and a proof over the nonce; a bad nonce is a usage error", async () => {
+    await using box = createSandbox();
+    const nonce = "0123456789abcdef".repeat(2);
+    const answered = await box.cli(["daemon", "preflight", "--nonce", nonce]);
+    expect(answered.code).toBe(0);
+    const answer = JSON.parse(answered.stdout);
+    expect(answer).toMatchObject({ version: pkg.version, buildId: "source", releaseKey: null });
+    expect(answer.proof).toBe(identityProof(nonce, { version: pkg.version, buildId: "source", releaseKey: null }));
+    expect(answer.proof).not.toBe(identityProof(nonce.replace("0", "1"), { version: pkg.version, buildId: "source", releaseKey: null }));
+    const bad = await box.cli(["daemon", "preflight", "--nonce", "12"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--nonce takes 32 hex digits");
   });
 
   test.skipIf(process.getuid?.() === 0)("an install folder the user cannot write is refused with a clear message", async () => {
