@@ -70,7 +70,8 @@ function signingKey(): { privateKey: KeyObject; publicKey: string } | null {
 const signer = signingKey();
 if (signer) console.log(`signing with release key ${keyIdOf(signer.publicKey)}`);
 else {
-  console.warn(
+  // On stdout with the build's other lines: stderr stays for what went wrong.
+  console.log(
     "UNSIGNED BUILD: no --sign-key or REMCLI_SIGN_KEY, so these binaries carry no release key and no .sig;\n" +
       "  `remcli update` run by them accepts only --sha256, and others can only install them with --sha256.",
   );
