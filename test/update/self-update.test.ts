@@ -24,7 +24,7 @@ let builds = "";
 let buildError: string | null = null;
 let certs: TestCerts | null = null;
 
-/** Builds version A and B once for the file, through build.ts as a release would. */
+/** Builds version A and B once for the file, through build.ts as a release would, and the test CA. */
 beforeAll(() => {
   builds = mkdtempSync(join(tmpdir(), "remcli-update-builds-"));
   const keyFile = join(builds, "release.key");
@@ -38,7 +38,8 @@ beforeAll(() => {
     if (out.exitCode !== 0) buildError = `compiling is impossible here: ${out.stderr.toString().trim()}`;
   }
   certs = createTestCerts();
-});
+  // Two builds take ~6 s on an idle 2-core machine, but far longer on a shared, loaded one.
+}, 180_000);
 afterAll(() => {
   rmSync(builds, { recursive: true, force: true });
   certs?.[Symbol.dispose]();
