@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PermissionDecision, PermissionMode } from "../protocol/plaintext.ts";
+import { AppPermissionMode, PermissionDecision, PermissionMode } from "../protocol/plaintext.ts";
 
 // The session's side of the plaintext shapes in src/protocol/plaintext.ts (PROTOCOL.md §7).
 // The app reads leniently; the session receives input from the phone, so here every
@@ -18,7 +18,7 @@ export const PhoneMessage = z.object({
     .object({
       sentFrom: z.string().max(50).optional(),
       // An unknown mode from a newer app falls back to "no change", never to a wider one.
-      permissionMode: PermissionMode.optional().catch(undefined),
+      permissionMode: AppPermissionMode.optional().catch(undefined),
       model: z.string().max(200).nullish(),
     })
     .optional(),
@@ -50,7 +50,7 @@ export const PermissionAnswer = z.object({
   id: z.string().min(1).max(200),
   approved: z.boolean(),
   reason: z.string().max(10_000).optional(),
-  mode: PermissionMode.optional().catch(undefined),
+  mode: AppPermissionMode.optional().catch(undefined),
   allowTools: z.array(z.string().max(1_000)).max(100).optional(),
   decision: PermissionDecision.optional(),
 });

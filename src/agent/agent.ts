@@ -1,9 +1,11 @@
+import type { AcpContent } from "../protocol/acp.ts";
 import type { PermissionMode } from "./agent-state.ts";
 import type { SessionRule } from "./tool-allowlist.ts";
 
 /**
- * What a session needs from a coding agent. Claude Code is the one built now
- * (`claude/adapter.ts`); Codex or Gemini would be further adapters of this shape.
+ * What a session needs from a coding agent: Claude Code (`claude/adapter.ts`, through
+ * its SDK) and the agents spoken to over the Agent Client Protocol (`acp/adapter.ts`:
+ * Gemini CLI, Codex, opencode).
  *
  * An agent runs either remotely (driven turn by turn from the phone, its output
  * streamed back) or locally (its own UI in the terminal, mirrored by reading its
@@ -15,10 +17,15 @@ export type AgentAdapter = {
   displayName: string;
   /** The executable to run, or a message telling the user how to install it. */
   locate(): { ok: true; executable: string } | { ok: false; message: string };
+  /** The metadata field that names the conversation (the app shows it; a resume reads it). */
+  conversationKey: string;
+  /** The id a new conversation starts under; "" when the agent picks its own. */
+  newConversationId(): string;
   startRemote(options: RemoteOptions): RemoteAgent;
   /** Why the agent cannot run in `mode` on this computer (said to the phone), or null. */
   modeUnavailable(mode: PermissionMode): string | null;
-  startLocal(options: LocalOptions): LocalAgent;
+  /** Absent for an agent without a terminal UI of its own to hand over to. */
+  startLocal?(options: LocalOptions): LocalAgent;
 };
 
 export type UserTurn = { text: string; permissionMode?: PermissionMode; model?: string };
@@ -35,12 +42,14 @@ export type TokenUsage = { input: number; output: number; cacheCreation: number;
 export type RemoteOptions = {
   executable: string;
   cwd: string;
-  /** The conversation: continued when it exists, else started under this id. */
+  /** The conversation: continued when it exists, else started under this id ("": a new one). */
   conversationId: string;
   permissionMode: PermissionMode;
   /** Extra agent flags the user gave (`remcli -- --model x`), where they make sense remotely. */
   args: string[];
   onOutput(output: AgentOutput): void;
+  /** One message of an agent driven over ACP, in the app's `acp` shape. */
+  onAcp(content: AcpContent): void;
   onConversationId(id: string): void;
   onUsage(usage: TokenUsage, costUsd: number | null): void;
   /** Busy from a turn's start to its result. */

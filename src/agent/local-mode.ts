@@ -14,6 +14,8 @@ export async function runLocalMode(ctx: SessionContext): Promise<ModeOutcome> {
   }
   // Phone messages that are already waiting win: they go to the agent first.
   if (ctx.inbox.size() > 0) return { kind: "switch", to: "remote" };
+  // An agent without a terminal UI of its own is driven from the phone only.
+  if (!ctx.adapter.startLocal) return { kind: "switch", to: "remote" };
   ctx.presence.setMode("local");
   void setControlledByUser(ctx, true);
 

@@ -25,6 +25,7 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     permissionMode: ctx.state.permissionMode,
     args: ctx.agentArgs,
     onOutput: (output) => ctx.messages.output(withDecisions(output, ctx.broker)),
+    onAcp: (content) => ctx.messages.acp(content),
     onConversationId: (id) => rememberConversation(ctx, id),
     onUsage: (usage, cost) => {
       if (cost !== null) lastCost = cost;
@@ -58,20 +59,23 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     ctx.state.permissionMode = mode;
     void agent.setPermissionMode(mode);
   };
+  // Only an agent with a terminal UI of its own can be taken back to the terminal.
+  const local = ctx.adapter.startLocal ? ctx.terminal : null;
   ctx.handlers.switchTo = (to) => {
     if (to === "remote") return true;
-    if (!ctx.terminal) return false;
+    if (!local) return false;
     takeBack?.();
     return true;
   };
-  const key = ctx.terminal?.waitForKey();
-  if (ctx.terminal) ctx.terminal.say("remcli: the phone is in control. Press any key to take it back here (Ctrl-C ends the session).");
+  const key = local?.waitForKey();
+  if (local) local.say("remcli: the phone is in control. Press any key to take it back here (Ctrl-C ends the session).");
+  else ctx.terminal?.say(`remcli: ${ctx.adapter.displayName} runs for the phone (Ctrl-C ends the session).`);
 
   const outcome = await Promise.race<ModeOutcome>([
     agent.ended.then((end) =>
       end.kind === "crashed"
         ? crashed(ctx, end.message)
-        : { kind: "end", end: { reason: "Claude Code exited", code: 0 } },
+        : { kind: "end", end: { reason: `${ctx.adapter.displayName} exited`, code: 0 } },
     ),
     ctx.ending.then((end) => ({ kind: "end", end })),
     tookBack,
@@ -88,8 +92,9 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
 }
 
 function crashed(ctx: SessionContext, message: string): ModeOutcome {
-  ctx.messages.event({ type: "message", message: `Claude Code stopped unexpectedly: ${message}` });
-  ctx.say(`remcli: Claude Code stopped unexpectedly: ${message}`);
+  const name = ctx.adapter.displayName;
+  ctx.messages.event({ type: "message", message: `${name} stopped unexpectedly: ${message}` });
+  ctx.say(`remcli: ${name} stopped unexpectedly: ${message}`);
   return { kind: "end", end: { reason: `agent crashed: ${message.split("\n")[0]}`, code: 1 } };
 }
 

@@ -4,8 +4,8 @@
  * missing, so a catch-up asks `after` exactly that and fills any gap, while seqs
  * handled ahead of a gap are remembered (only those: the set stays small).
  */
-export function createSeqTracker() {
-  let upTo = 0;
+export function createSeqTracker(start = 0) {
+  let upTo = start;
   const ahead = new Set<number>();
   return {
     /** Marks `seq` handled; false when it already was. */

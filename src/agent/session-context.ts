@@ -45,7 +45,7 @@ export type SessionContext = {
 export function rememberConversation(ctx: SessionContext, id: string): void {
   if (id === ctx.state.conversationId) return;
   ctx.state.conversationId = id;
-  void ctx.link.metadata.update((metadata) => ({ ...metadata, claudeSessionId: id }));
+  void ctx.link.metadata.update((metadata) => ({ ...metadata, [ctx.adapter.conversationKey]: id }));
 }
 
 export function setControlledByUser(ctx: SessionContext, controlledByUser: boolean): Promise<void> {

@@ -54,14 +54,18 @@ export async function openSessionLink(input: {
   startedBy: StartedBy;
   directory: string;
   controlledByUser: boolean;
+  /** `metadata.flavor`: which agent the app shows (and a resume starts again). */
+  flavor: string;
+  /** Continue the session of this tag (a resume): its key, metadata and history stay. */
+  resumeTag?: string;
   onUserMessage: (message: PhoneMessage) => void;
 }) {
   const { daemon } = input;
   const token = p2pAuthToken(daemon.secret);
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const key = newDataEncryptionKey(daemon.secret);
-  const cipher: Cipher = createNativeCipher(daemon.secret, key.wrapped);
-  const metadata = {
+  const fresh: Cipher = createNativeCipher(daemon.secret, key.wrapped);
+  const ownMetadata = {
     path: input.directory,
     host: hostname(),
     homeDir: homedir(),
@@ -71,25 +75,34 @@ export async function openSessionLink(input: {
     hostPid: process.pid,
     startedBy: input.startedBy,
     startedFromDaemon: input.startedBy === "daemon",
-    flavor: "claude",
+    flavor: input.flavor,
     lifecycleState: "running",
   };
-  const initialState: AgentState = { controlledByUser: input.controlledByUser, requests: {}, completedRequests: {} };
+  const ownState: AgentState = { controlledByUser: input.controlledByUser, requests: {}, completedRequests: {} };
   const created = await fetch(`${daemon.base}/v1/sessions`, {
     method: "POST",
     headers,
     body: JSON.stringify({
-      tag: crypto.randomUUID(),
-      metadata: cipher.encrypt(metadata),
-      agentState: cipher.encrypt(initialState),
+      // An existing tag returns that session unchanged: how a resume finds its own.
+      tag: input.resumeTag ?? crypto.randomUUID(),
+      metadata: fresh.encrypt(ownMetadata),
+      agentState: fresh.encrypt(ownState),
       dataEncryptionKey: key.wrapped,
     }),
   });
   if (!created.ok) throw new Error(`the daemon refused the new session: HTTP ${created.status} ${await created.text()}`);
   const { session } = CreatedSession.parse(await created.json());
   const sid = session.id;
+  const resumed = session.dataEncryptionKey !== key.wrapped ? await resumedSession(daemon.base, headers, sid) : null;
+  const cipher = resumed ? createNativeCipher(daemon.secret, session.dataEncryptionKey) : fresh;
+  const previous = resumed ? Metadata.catch({}).parse(cipher.decrypt(session.metadata)) : null;
+  // A resumed session keeps its name, summary and conversation; the rest is this process's.
+  const metadata: Record<string, unknown> = { ...previous, ...ownMetadata };
+  const previousState = resumed && session.agentState ? AgentState.safeParse(cipher.decrypt(session.agentState)) : null;
+  const initialState: AgentState = { ...ownState, completedRequests: previousState?.success ? previousState.data.completedRequests : {} };
 
-  const seqs = createSeqTracker();
+  // What the session already holds was for the process before us, not for our agent.
+  const seqs = createSeqTracker(resumed?.lastSeq ?? 0);
   const fed = createRecentSet(MAX_REMEMBERED_PROMPTS);
   const receive = (message: StoredMessage) => {
     if (!seqs.take(message.seq)) return;
@@ -149,6 +162,8 @@ export async function openSessionLink(input: {
 
   return {
     sessionId: sid,
+    /** The metadata the session had before this process resumed it, else null. */
+    previousMetadata: previous,
     cipher,
     rpc,
     agentState,
@@ -175,3 +190,11 @@ export async function openSessionLink(input: {
 }
 
 export type SessionLink = Awaited<ReturnType<typeof openSessionLink>>;
+
+/** A resumed session's newest message seq: where this process's reading starts. */
+async function resumedSession(base: string, headers: Record<string, string>, sid: string): Promise<{ lastSeq: number }> {
+  const newest = await fetch(`${base}/v1/sessions/${sid}/messages?limit=1`, { headers });
+  if (!newest.ok) throw new Error(`could not read the session to resume: HTTP ${newest.status}`);
+  const page = MessagesResponse.parse(await newest.json());
+  return { lastSeq: page.messages[0]?.seq ?? 0 };
+}

@@ -1,3 +1,4 @@
+import type { AcpContent } from "../protocol/acp.ts";
 import type { AgentOutput } from "./agent.ts";
 import { fitJson } from "./bounded.ts";
 import type { SessionLink } from "./session-link.ts";
@@ -20,6 +21,10 @@ export function createSessionMessages(link: SessionLink, wireLimit: number) {
     /** One agent record (SDK message or transcript entry), for the app to render. */
     output(data: AgentOutput) {
       send({ role: "agent", content: { type: "output", data }, meta: { sentFrom: "cli" } });
+    },
+    /** One message of an ACP agent, already in the app's `acp` shape. */
+    acp(content: AcpContent) {
+      send({ role: "agent", content, meta: { sentFrom: "cli" } });
     },
     event(data: SessionEvent) {
       send({ role: "agent", content: { type: "event", id: crypto.randomUUID(), data } });

@@ -1,9 +1,10 @@
 import type { StartedBy } from "../protocol/control.ts";
+import type { RunnableAgent } from "../sessions/agents.ts";
 import type { Config } from "../shared/env.ts";
 import type { Paths } from "../shared/paths.ts";
+import { adapterFor } from "./adapters.ts";
 import type { AgentAdapter } from "./agent.ts";
 import type { PhoneMessage } from "./agent-state.ts";
-import { claudeAdapter } from "./claude/adapter.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createDaemonRegistration } from "./daemon-registration.ts";
 import { createInbox } from "./inbox.ts";
@@ -32,16 +33,24 @@ export async function runSessionProcess(input: {
   agentArgs: string[];
   terminal: Terminal | null;
   say: (line: string) => void;
+  agent: RunnableAgent;
+  /** Continue the session of this tag: same agent, same conversation. */
+  resumeTag?: string;
   adapter?: AgentAdapter;
 }): Promise<number> {
   const { config } = input;
+  const adapter = input.adapter ?? adapterFor(input.agent, config);
+  // An agent without a terminal UI of its own runs for the phone from the start.
+  const startingMode: Mode = adapter.startLocal ? input.startingMode : "remote";
   const inbox = createInbox();
   let refused = 0;
   const link = await openSessionLink({
     daemon: input.daemon,
     startedBy: input.startedBy,
     directory: input.directory,
-    controlledByUser: input.startingMode === "local",
+    controlledByUser: startingMode === "local",
+    flavor: adapter.flavor,
+    resumeTag: input.resumeTag,
     onUserMessage: (message) => {
       if (!inbox.push(turnOf(message))) refused++;
     },
@@ -65,15 +74,16 @@ export async function runSessionProcess(input: {
   const onSignal = (signal: NodeJS.Signals) => () => requestEnd({ reason: `${signal} received`, code: 0 });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, onSignal(signal));
 
-  const state: SessionContext["state"] = { conversationId: crypto.randomUUID(), launches: 0, permissionMode: "default" };
+  const known = link.previousMetadata?.[adapter.conversationKey];
+  const conversationId = typeof known === "string" && known ? known : adapter.newConversationId();
+  const state: SessionContext["state"] = { conversationId, launches: 0, permissionMode: "default" };
   const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
-  const adapter = input.adapter ?? claudeAdapter(config);
   const ctx: SessionContext = {
     config,
     adapter,
     link,
     messages,
-    presence: createPresence(link, config.sessionAliveMs, input.startingMode),
+    presence: createPresence(link, config.sessionAliveMs, startingMode),
     broker: createPermissionBroker({
       agentState: link.agentState,
       mode: () => state.permissionMode,
@@ -94,10 +104,10 @@ export async function runSessionProcess(input: {
   serveSessionRpcs(ctx, requestEnd);
   // The app sends its first message once the agent state has a version above 0.
   void link.agentState.update((current) => current);
-  void link.metadata.update((metadata) => ({ ...metadata, claudeSessionId: state.conversationId }));
-  input.say(`remcli session ${link.sessionId} in ${input.directory} (${input.startingMode} mode; Ctrl-C ends it)`);
+  void link.metadata.update((metadata) => (state.conversationId ? { ...metadata, [adapter.conversationKey]: state.conversationId } : metadata));
+  input.say(`remcli session ${link.sessionId} in ${input.directory} (${adapter.displayName}, ${startingMode} mode; Ctrl-C ends it)`);
 
-  const end = await runModes(ctx, input.startingMode);
+  const end = await runModes(ctx, startingMode);
   ctx.presence.stop();
   await link.close();
   await registration.ended(end.reason);

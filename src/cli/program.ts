@@ -20,6 +20,8 @@ function rootProgram(): CAC {
     .command("[...args]", "Run an agent session in this directory (starts the daemon if needed); agent flags go after --")
     .option("--starting-mode <mode>", "local (this terminal) or remote (driven from the phone)")
     .option("--started-by <who>", "daemon or terminal (set by the daemon for the sessions it spawns)")
+    .option("--agent <agent>", "claude (default), gemini, codex or opencode")
+    .option("--resume-tag <tag>", "continue the session of this tag (set by the daemon for a resume)")
     .action((_args: string[], options: SessionOptions) => sessionCommand(options));
   cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");

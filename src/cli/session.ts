@@ -1,4 +1,6 @@
 import { readDaemonAddress } from "../agent/daemon-address.ts";
+import { AgentKind } from "../protocol/rpc.ts";
+import { isRunnable, RUNNABLE_AGENTS } from "../sessions/agents.ts";
 import { openTerminal } from "../agent/terminal.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
@@ -6,7 +8,7 @@ import { StartedBy } from "../protocol/control.ts";
 import { cliContext, openStoreForStart } from "./context.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 
-export type SessionOptions = { startingMode?: string; startedBy?: string; "--"?: string[] };
+export type SessionOptions = { startingMode?: string; startedBy?: string; agent?: string; resumeTag?: string; "--"?: string[] };
 
 /**
  * `remcli` with no command: a session in this directory. From a terminal it first
@@ -21,6 +23,8 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   if (options.startingMode !== undefined && options.startingMode !== "remote" && options.startingMode !== "local") {
     throw new UsageError("--starting-mode is local or remote");
   }
+  const agent = AgentKind.safeParse(options.agent ?? "claude");
+  if (!agent.success || !isRunnable(agent.data)) throw new UsageError(`--agent is one of ${RUNNABLE_AGENTS.join(", ")}`);
   const context = cliContext();
   if (startedBy === "terminal") {
     using store = openStoreForStart(context);
@@ -46,5 +50,7 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
     agentArgs: options["--"] ?? [],
     terminal,
     say: (line) => console.error(line),
+    agent: agent.data,
+    resumeTag: options.resumeTag,
   });
 }

@@ -7,6 +7,7 @@ import { readOrCreateSecret } from "../shared/secret-file.ts";
 import { isoNow } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
 import { createCaffeinate } from "../sessions/caffeinate.ts";
+import { createAgentCatalog } from "../sessions/agents.ts";
 import { spawnSessionIn, type Spawn } from "../sessions/spawn-session.ts";
 import { createSessionTracker } from "../sessions/tracker.ts";
 import { startCheckpointer } from "../store/checkpointer.ts";
@@ -120,7 +121,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     onActiveChange: (count) => caffeinate.update(count),
   });
   const readopted = tracker.readopt(process.pid);
-  const spawn: Spawn = (request) => spawnSessionIn(tracker, request);
+  const spawn: Spawn = (request) => spawnSessionIn({ tracker, config }, request);
+  const agents = createAgentCatalog(config);
 
   const ownBinary = watchOwnBinary({
     binary: installedBinary(),
@@ -163,10 +165,16 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     previousPort: previous?.p2pPort ?? null,
     daemonState,
     sessions: { tracker, spawn, requestShutdown },
+    agents,
   });
   p2p = service;
   if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
   if (service.tunnelError) process.stderr.write(`remcli: tunnel: ${service.tunnelError}\n`);
+
+  /** Installed or removed agents reach the phone's new-session screen. */
+  async function refreshAgents() {
+    if (await agents.refresh()) service.machine.refreshMetadata();
+  }
 
   const heartbeat = startHeartbeat({
     intervalMs: config.heartbeatMs,
@@ -175,8 +183,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "record", run: () => void store.daemon.writeIfOwner(process.pid, { lastHeartbeat: isoNow() }) },
       { name: "prune sessions", run: () => tracker.prune() },
       { name: "prune replay digests", run: () => service.server.pruneReplays() },
+      { name: "agents", run: refreshAgents },
     ],
   });
+  // Asking each agent its version takes a moment: the daemon serves meanwhile.
+  void refreshAgents();
   // Its own, shorter beat: a stat every few seconds makes an installed update take over quickly.
   const updateBeat = startHeartbeat({
     intervalMs: config.updateCheckMs,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createNativeCipher } from "../crypto/native.ts";
 import { newDataEncryptionKey } from "../crypto/session-cipher.ts";
 import type { P2pServer } from "../p2p/server.ts";
-import type { MachineDaemonState } from "../protocol/plaintext.ts";
+import type { MachineAgents, MachineDaemonState } from "../protocol/plaintext.ts";
 import type { Paths } from "../shared/paths.ts";
 import { VERSION } from "../shared/version.ts";
 import type { Store } from "../store/store.ts";
@@ -13,7 +13,7 @@ import type { Store } from "../store/store.ts";
  * state the daemon encrypts as any client would (PROTOCOL.md §7), with a data key of
  * its own wrapped for the content key pair of the shared secret.
  */
-export function createMachine(deps: { server: P2pServer; store: Store; paths: Paths; secret: Uint8Array }) {
+export function createMachine(deps: { server: P2pServer; store: Store; paths: Paths; secret: Uint8Array; agents: () => MachineAgents }) {
   const { server, store, paths } = deps;
   const id = store.settings.getOrCreate("machine_id", () => randomUUID());
   let secret = deps.secret;
@@ -24,6 +24,8 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     remcliCliVersion: VERSION,
     homeDir: homedir(),
     remcliHomeDir: paths.home,
+    // remcli extension: which agents the app may offer (docs/protocol-extensions.md).
+    agents: deps.agents(),
   });
 
   const cipher = () => createNativeCipher(secret, store.machines.get(id)?.dataEncryptionKey ?? null);
@@ -56,6 +58,13 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
       writeDaemonState(state);
     },
     writeDaemonState,
+    /** The metadata again, e.g. after an agent was installed. */
+    refreshMetadata() {
+      const current = store.machines.get(id);
+      if (current) server.writes.updateMachineMetadata(id, cipher().encrypt(metadata()), current.metadataVersion);
+    },
+    /** The shared secret the machine's and the sessions' keys are wrapped for. */
+    secret: () => secret,
     /** After `qr --rotate` the old wrapped key is unreadable to a re-paired phone: re-key. */
     rekey(next: Uint8Array, state: MachineDaemonState) {
       secret = next;

@@ -11,7 +11,9 @@ import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
+import type { AgentCatalog } from "../sessions/agents.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
+import { resumeRequest } from "./resume.ts";
 
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
 
@@ -34,6 +36,7 @@ export async function startP2pService(deps: {
   previousPort: number | null;
   daemonState: () => MachineDaemonState;
   sessions: { tracker: SessionTracker; spawn: Spawn; requestShutdown: (reason: string) => void };
+  agents: AgentCatalog;
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
@@ -56,7 +59,7 @@ export async function startP2pService(deps: {
     },
     tunnelUrl: () => tunnel?.url ?? null,
   });
-  const machine = createMachine({ server, store, paths, secret });
+  const machine = createMachine({ server, store, paths, secret, agents: deps.agents.current });
   machine.announce(deps.daemonState());
   const { tracker, spawn, requestShutdown } = deps.sessions;
   serveMachineRpc({
@@ -66,7 +69,9 @@ export async function startP2pService(deps: {
       async spawnSession(params): Promise<SpawnAnswer> {
         const request = SpawnSessionParams.safeParse(params);
         if (!request.success) return { type: "error", errorMessage: `invalid spawn request: ${request.error.issues[0]?.message}` };
-        const answer = await spawn(request.data);
+        const resume = request.data.sessionId ? resumeRequest({ store, tracker, secret: machine.secret }, request.data.sessionId) : null;
+        if (resume && !resume.ok) return { type: "error", errorMessage: resume.error.message };
+        const answer = await spawn(resume ? resume.data : request.data);
         return answer.ok ? answer.data : { type: "error", errorMessage: answer.error.message };
       },
       async stopSession(params) {

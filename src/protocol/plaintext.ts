@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { AcpData } from "./acp.ts";
+import { AgentKind } from "./rpc.ts";
 
 // Plaintext shapes inside the encrypted blobs (PROTOCOL.md §7), as the phone reads and
 // writes them. Agent output is Claude Code's own message objects: only the fields we
@@ -7,6 +9,25 @@ import { z } from "zod";
 export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions"]);
 export type PermissionMode = z.infer<typeof PermissionMode>;
 
+const APP_MODES = {
+  default: "default",
+  acceptEdits: "acceptEdits",
+  plan: "plan",
+  bypassPermissions: "bypassPermissions",
+  "read-only": "plan",
+  "safe-yolo": "acceptEdits",
+  yolo: "bypassPermissions",
+} as const satisfies Record<string, PermissionMode>;
+
+/**
+ * The modes the reference app sends: Claude's four, and for Codex and Gemini sessions
+ * `read-only`, `safe-yolo` and `yolo` (its `AGENT_PERMISSIONS`). Each is read as the
+ * Claude mode that means the same, so one mode drives every agent.
+ */
+export const AppPermissionMode = z
+  .enum(["default", "acceptEdits", "plan", "bypassPermissions", "read-only", "safe-yolo", "yolo"])
+  .transform((mode): PermissionMode => APP_MODES[mode]);
+
 export const PermissionDecision = z.enum(["approved", "approved_for_session", "denied", "abort"]);
 
 /** A user turn as the phone sends it; `meta` carries the permission mode for this turn. */
@@ -14,7 +35,7 @@ export const UserMessage = z.object({
   role: z.literal("user"),
   content: z.object({ type: z.literal("text"), text: z.string() }),
   localKey: z.string().optional(),
-  meta: z.object({ sentFrom: z.string().optional(), permissionMode: PermissionMode.optional() }).passthrough().optional(),
+  meta: z.object({ sentFrom: z.string().optional(), permissionMode: AppPermissionMode.optional().catch(undefined) }).passthrough().optional(),
 });
 export type UserMessage = z.infer<typeof UserMessage>;
 
@@ -78,11 +99,19 @@ export const AgentEvent = z.union([
   z.object({ type: z.string() }).passthrough(),
 ]);
 
+/** An agent driven over ACP (protocol/acp.ts); a data type we do not know is kept, not refused. */
+const AcpRecord = z.object({
+  type: z.literal("acp"),
+  provider: z.string(),
+  data: z.union([AcpData, z.object({ type: z.string() }).passthrough()]),
+});
+
 export const AgentMessage = z.object({
   role: z.literal("agent"),
   content: z.discriminatedUnion("type", [
     z.object({ type: z.literal("output"), data: ClaudeOutput }),
     z.object({ type: z.literal("event"), id: z.string().optional(), data: AgentEvent }),
+    AcpRecord,
   ]),
   meta: z.object({}).passthrough().optional(),
 });
@@ -136,6 +165,20 @@ export const PermissionParams = z.object({
 });
 export type PermissionParams = z.infer<typeof PermissionParams>;
 
+/**
+ * Which agents this computer has (remcli extension, docs/protocol-extensions.md): by
+ * kind, whether its CLI is installed, its version, and how to install it.
+ */
+export const InstalledAgent = z.object({
+  displayName: z.string().max(100),
+  installed: z.boolean(),
+  version: z.string().max(100).nullable(),
+  installHint: z.string().max(500),
+});
+export type InstalledAgent = z.infer<typeof InstalledAgent>;
+export const MachineAgents = z.partialRecord(AgentKind, InstalledAgent);
+export type MachineAgents = z.infer<typeof MachineAgents>;
+
 export const MachineMetadata = z
   .object({
     host: z.string().default("unknown host"),
@@ -143,6 +186,8 @@ export const MachineMetadata = z
     remcliCliVersion: z.string().default(""),
     homeDir: z.string().default(""),
     displayName: z.string().optional(),
+    // A daemon before this extension, or a value we cannot read: no list, not an unreadable machine.
+    agents: MachineAgents.optional().catch(undefined),
   })
   .passthrough();
 export type MachineMetadata = z.infer<typeof MachineMetadata>;

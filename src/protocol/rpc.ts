@@ -3,7 +3,9 @@ import { LIMITS } from "./limits.ts";
 
 // Machine RPC params and answers, after decryption (PROTOCOL.md §4).
 
-export const AgentKind = z.enum(["claude", "codex", "cursor", "gemini"]);
+/** The agents the app can ask for; `opencode` is a remcli extension (docs/protocol-extensions.md). */
+export const AgentKind = z.enum(["claude", "codex", "cursor", "gemini", "opencode"]);
+export type AgentKind = z.infer<typeof AgentKind>;
 
 export const SessionId = z.string().min(1).max(LIMITS.id);
 
@@ -14,6 +16,8 @@ export const SpawnSessionParams = z.object({
   agent: AgentKind.optional(),
   token: z.string().max(4096).optional(),
   environmentVariables: z.record(z.string(), z.string()).optional(),
+  /** remcli extension: continue this ended session (its agent, directory and conversation). */
+  sessionId: SessionId.optional(),
 });
 export type SpawnSessionParams = z.infer<typeof SpawnSessionParams>;
 

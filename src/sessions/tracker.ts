@@ -10,9 +10,16 @@ import { spawnDetached } from "../shared/spawn-detached.ts";
 import { waitFor } from "../shared/time.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
+import type { RunnableAgent } from "./agents.ts";
 import { signalTree } from "./signal.ts";
 
 type Pending = { resolve: (sessionId: string) => void };
+/** Which agent a spawned session runs, and the session it continues, if any. */
+export type SpawnHow = { agent: RunnableAgent; resumeTag?: string };
+
+function agentArgs(how: SpawnHow): string[] {
+  return ["--agent", how.agent, ...(how.resumeTag ? ["--resume-tag", how.resumeTag] : [])];
+}
 
 /**
  * Every session process the daemon knows: the ones it spawned, the terminal ones that
@@ -46,8 +53,8 @@ export function createSessionTracker(deps: {
     deps.onActiveChange(activeCount());
   };
 
-  const spawnProcess = (directory: string) =>
-    spawnDetached([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon"], sessionLog, {
+  const spawnProcess = (directory: string, how: SpawnHow) =>
+    spawnDetached([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon", ...agentArgs(how)], sessionLog, {
       cwd: directory,
       onExit(exited, exitCode, signalCode) {
         const row = openSessions().find((c) => c.pid === exited.pid);
@@ -84,10 +91,10 @@ export function createSessionTracker(deps: {
     },
 
     /** Spawns a remote-mode session in `directory` and waits for it to report its id. */
-    async spawn(directory: string): Promise<Result<{ sessionId: string }>> {
+    async spawn(directory: string, how: SpawnHow): Promise<Result<{ sessionId: string }>> {
       let child: ReturnType<typeof spawnProcess>;
       try {
-        child = spawnProcess(directory);
+        child = spawnProcess(directory, how);
       } catch (error) {
         return fail("spawn_failed", `could not start a session in ${directory}: ${String(error)}`);
       }

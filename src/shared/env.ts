@@ -37,6 +37,10 @@ const Env = z.object({
   REMCLI_CAFFEINATE_PATH: optionalText,
   REMCLI_CLAUDE_PATH: optionalText,
   REMCLI_CLAUDE_PROJECTS_DIR: optionalText,
+  REMCLI_GEMINI_PATH: optionalText,
+  REMCLI_CODEX_PATH: optionalText,
+  REMCLI_CODEX_ACP_PATH: optionalText,
+  REMCLI_OPENCODE_PATH: optionalText,
   CLAUDE_CONFIG_DIR: optionalText,
   IS_SANDBOX: optionalText,
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
@@ -82,6 +86,10 @@ export type Config = Readonly<{
   claudeProjectsDir: string;
   /** Claude Code runs in a sandbox it trusts (IS_SANDBOX=1, or its bubblewrap): it then skips permissions even as root. */
   claudeSandboxed: boolean;
+  /** The ACP agents' executables the user chose (`REMCLI_<AGENT>_PATH`); unset means PATH. */
+  agentPaths: Readonly<{ gemini?: string; codex?: string; codexAcp?: string; opencode?: string }>;
+  /** The environment an agent runs in: ours, as we were started, plus what its launch adds. */
+  childEnv: Readonly<Record<string, string>>;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -116,7 +124,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
     // Claude Code's own test, exactly: IS_SANDBOX must be "1", CLAUDE_CODE_BUBBLEWRAP anything set.
     claudeSandboxed: e.IS_SANDBOX === "1" || e.CLAUDE_CODE_BUBBLEWRAP !== undefined,
+    agentPaths: Object.freeze({
+      gemini: e.REMCLI_GEMINI_PATH,
+      codex: e.REMCLI_CODEX_PATH,
+      codexAcp: e.REMCLI_CODEX_ACP_PATH,
+      opencode: e.REMCLI_OPENCODE_PATH,
+    }),
+    childEnv: Object.freeze(definedOnly(env)),
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
+  return out;
 }

@@ -51,6 +51,11 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     // Never the machine's own Claude Code: tests that want an agent bring the fake one.
     REMCLI_CLAUDE_PATH: join(home, "claude-not-installed"),
     REMCLI_CLAUDE_PROJECTS_DIR: join(home, "claude-projects"),
+    // Nor its other agents: a test names the one it brings (test/helpers/acp.ts).
+    REMCLI_GEMINI_PATH: join(home, "gemini-not-installed"),
+    REMCLI_CODEX_PATH: join(home, "codex-not-installed"),
+    REMCLI_CODEX_ACP_PATH: join(home, "codex-acp-not-installed"),
+    REMCLI_OPENCODE_PATH: join(home, "opencode-not-installed"),
     ...extraEnv,
   };
   const spawned: Array<ReturnType<typeof Bun.spawn>> = [];

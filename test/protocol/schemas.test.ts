@@ -289,6 +289,9 @@ const table: Case[] = [
       environmentVariables: { FOO: "1", EMPTY: "" },
     };
     accepts("every field", full);
+    accepts("a session to resume", { directory: "/tmp/p", sessionId: "s1" }, { type: "spawn-in-directory", directory: "/tmp/p", sessionId: "s1" });
+    refuses("an empty session to resume", { directory: "/tmp/p", sessionId: "" }, "sessionId");
+    refuses("an oversize session to resume", { directory: "/tmp/p", sessionId: s(201) }, "sessionId");
     accepts("a directory of the longest length", { directory: s(4096) }, { type: "spawn-in-directory", directory: s(4096) });
     notObjects(refuses);
     refuses("another request type", { type: "spawn-in-worktree", directory: "/tmp/p" }, "type");
@@ -310,7 +313,7 @@ const table: Case[] = [
   }),
 
   ...cases("AgentKind", AgentKind, (accepts, refuses) => {
-    for (const agent of ["claude", "codex", "cursor", "gemini"]) accepts(agent, agent);
+    for (const agent of ["claude", "codex", "cursor", "gemini", "opencode"]) accepts(agent, agent);
     refuses("a capitalised name", "Claude", "");
     refuses("an empty name", "", "");
   }),

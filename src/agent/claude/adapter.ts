@@ -12,7 +12,10 @@ export function claudeAdapter(config: Config): AgentAdapter {
   return {
     flavor: "claude",
     displayName: "Claude Code",
-    locate: () => locateClaude(config.claudePath),
+    locate: () => locateClaude(config),
+    conversationKey: "claudeSessionId",
+    // Claude Code starts a conversation under the id we give it, so the transcript is found at once.
+    newConversationId: () => crypto.randomUUID(),
     startRemote: (options) =>
       startClaudeRemote(options, { conversationExists: conversationExists(config.claudeProjectsDir, options.cwd, options.conversationId), mayBypass }),
     modeUnavailable: (mode) => (mode === "bypassPermissions" && !mayBypass ? BYPASS_AS_ROOT : null),

@@ -1,3 +1,4 @@
+import { AcpData } from "../../../protocol/acp.ts";
 import type { ContentBlock } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
 
@@ -15,7 +16,8 @@ export type Item =
   | { kind: "unreadable"; key: string };
 
 /**
- * Claude Code's messages as the conversation shows them: assistant text, thinking, tool
+ * The agent's messages as the conversation shows them — Claude Code's own records, or
+ * an ACP agent's (`acpItem`): assistant text, thinking, tool
  * calls (their results come later in `user` messages and are looked up by id), the end
  * of a turn with its cost, and session events. System/init and meta lines are hidden.
  */
@@ -37,6 +39,11 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
     if (content.type === "event") {
       const text = eventText(content.data);
       if (text) items.push({ kind: "event", key: key(0), text });
+      continue;
+    }
+    if (content.type === "acp") {
+      const item = acpItem(content.data, key(0), results);
+      if (item) items.push(item);
       continue;
     }
     const data = content.data;
@@ -110,4 +117,28 @@ function resultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content.map((part) => (part && typeof part === "object" && "text" in part ? String(part.text) : "")).join("\n");
+}
+
+/**
+ * An ACP agent's message (Gemini CLI, Codex, opencode) as conversation items: replies,
+ * thoughts and tool calls like Claude's; a tool result is kept by its call id, as the
+ * tool call shows it. Turn start and end markers show nothing.
+ */
+export function acpItem(raw: unknown, key: string, results: Map<string, ToolResult>): Item | null {
+  const parsed = AcpData.safeParse(raw);
+  if (!parsed.success) return null;
+  const data = parsed.data;
+  switch (data.type) {
+    case "message":
+      return data.message.trim() ? { kind: "assistant", key, text: data.message } : null;
+    case "thinking":
+      return data.text.trim() ? { kind: "thinking", key, text: data.text } : null;
+    case "tool-call":
+      return { kind: "tool", key, id: data.callId, name: data.name, input: data.input };
+    case "tool-result":
+      results.set(data.callId, { text: typeof data.output === "string" ? data.output : JSON.stringify(data.output, null, 2), isError: data.isError === true });
+      return null;
+    default:
+      return null;
+  }
 }
