@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from "node:fs";
-import type { InstalledAgent, MachineAgents } from "../protocol/plaintext.ts";
+import type { MachineAgents } from "../protocol/plaintext.ts";
 import type { AgentKind } from "../protocol/rpc.ts";
 import type { Config } from "../shared/env.ts";
 import { findExecutable } from "../shared/executable.ts";
@@ -103,24 +103,31 @@ function identity(path: string): string {
  */
 export function createAgentCatalog(config: Config) {
   const versions = new Map<string, string | null>();
-  let current: MachineAgents = {};
-
-  const entryFor = async (kind: RunnableAgent): Promise<InstalledAgent> => {
-    const located = locateAgent(kind, config);
-    const base = { displayName: CATALOG[kind].displayName, installHint: installHint(kind) };
-    if (!located.ok) return { ...base, installed: false, version: null };
-    const main = located.executables[0]!;
-    const key = identity(main);
-    if (!versions.has(key)) versions.set(key, await versionOf(main));
-    return { ...base, installed: true, version: versions.get(key) ?? null };
-  };
+  /** Each agent's main executable, or null when it is not installed. */
+  const locateAll = () =>
+    RUNNABLE_AGENTS.map((kind) => {
+      const located = locateAgent(kind, config);
+      return { kind, main: located.ok ? located.executables[0]! : null };
+    });
+  const describe = (found: ReturnType<typeof locateAll>): MachineAgents =>
+    Object.fromEntries(
+      found.map(({ kind, main }) => [
+        kind,
+        { displayName: CATALOG[kind].displayName, installHint: installHint(kind), installed: main !== null, version: main ? (versions.get(identity(main)) ?? null) : null },
+      ]),
+    );
+  // Installed or not is known at once; versions follow with the first refresh.
+  let current = describe(locateAll());
 
   return {
     current: (): MachineAgents => current,
     /** Looks again; true when anything changed (an agent installed, removed or updated). */
     async refresh(): Promise<boolean> {
-      const next: MachineAgents = {};
-      for (const kind of RUNNABLE_AGENTS) next[kind] = await entryFor(kind);
+      const found = locateAll();
+      for (const { main } of found) {
+        if (main && !versions.has(identity(main))) versions.set(identity(main), await versionOf(main));
+      }
+      const next = describe(found);
       const changed = JSON.stringify(next) !== JSON.stringify(current);
       current = next;
       return changed;

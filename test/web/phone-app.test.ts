@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
+import { fakeAcpAgent } from "../helpers/acp.ts";
+import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { browserMissing, openPhone, type Phone } from "./browser.ts";
@@ -31,7 +33,9 @@ async function history(daemon: Daemon, agent: { sid: string; cipher: { decrypt(c
 
 describe("the phone app", () => {
   browserTest("pairs from the QR URL, spawns a session in a new directory, chats, answers permissions and aborts", async () => {
-    await using daemon = await startDaemon();
+    // The picker offers only installed agents: this computer has (the fake) Claude Code.
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
     await using phone = await openPhone();
     const { page } = phone;
 
@@ -137,6 +141,67 @@ describe("the phone app", () => {
 
     await page.emulateMedia({ colorScheme: "dark" });
     await phone.shot("05-conversation-dark");
+    expect(phone.errors).toEqual([]);
+  });
+
+  browserTest("the picker offers only the installed agents, and a Gemini session shows its replies, tool calls and permission card", async () => {
+    using gemini = fakeAcpAgent("gemini");
+    await using daemon = await startDaemon(gemini.env);
+    await using phone = await openPhone();
+    const { page } = phone;
+    await pair(phone, daemon);
+
+    await page.getByRole("button", { name: "New session" }).click();
+    const picker = page.getByLabel("Agent");
+    // Versions arrive once the daemon asked each agent.
+    await picker.locator("option", { hasText: "Gemini CLI 9.9.9" }).waitFor({ state: "attached" });
+    expect(await picker.locator("option").allInnerTexts()).toEqual(["Gemini CLI 9.9.9"]);
+    const hints = page.getByRole("list", { name: "Agents not installed" });
+    expect(await hints.getByRole("listitem").allInnerTexts()).toEqual([
+      expect.stringContaining("Claude Code is not installed. Install it with `npm install -g @anthropic-ai/claude-code`"),
+      expect.stringContaining("Codex is not installed. Install it with `npm install -g @openai/codex @agentclientprotocol/codex-acp`"),
+      expect.stringContaining("opencode is not installed. Install it with `npm install -g opencode-ai`"),
+    ]);
+    await phone.shot("10-agent-picker");
+
+    const directory = join(daemon.box.home, "work", "gemini-app");
+    await page.getByLabel("Directory").fill(directory);
+    await page.getByRole("button", { name: "Start session" }).click();
+    await page.getByRole("alertdialog", { name: "Create the directory?" }).waitFor();
+    await page.getByRole("button", { name: "Create and start" }).click();
+    await page.getByRole("heading", { name: "gemini-app" }).waitFor();
+
+    const composer = page.getByLabel("Message to the agent");
+    await composer.fill("hello gemini");
+    await page.getByRole("button", { name: "Send message" }).click();
+    await page.locator(".bubble.agent", { hasText: "echo: hello gemini" }).waitFor();
+
+    // A tool that needs permission: its card, then the call with its output once allowed.
+    await composer.fill("run a tool");
+    await page.getByRole("button", { name: "Send message" }).click();
+    const card = page.getByRole("region", { name: "Permission request: Bash" });
+    await card.waitFor();
+    await card.getByText("ls -la").first().waitFor();
+    await phone.shot("11-gemini-permission");
+    await card.getByRole("button", { name: "Allow", exact: true }).click();
+    await card.waitFor({ state: "detached" });
+    await page.locator(".bubble.agent", { hasText: "Done." }).waitFor();
+    const tool = page.locator(".tool", { hasText: "ls -la" });
+    await tool.locator(".tool-state", { hasText: "done" }).waitFor();
+    await tool.locator("summary").click();
+    await tool.getByText("ran ls -la (once)").waitFor();
+
+    // A plan is a todo list; a thought is folded away.
+    await composer.fill("plan it");
+    await page.getByRole("button", { name: "Send message" }).click();
+    await page.locator(".bubble.agent", { hasText: "Planned." }).waitFor();
+    await page.locator(".tool", { hasText: "TodoWrite" }).locator("summary").click();
+    await page.locator(".todos li", { hasText: "Write the fix" }).waitFor();
+    await phone.shot("12-gemini-conversation");
+
+    await page.getByRole("button", { name: "Back to sessions" }).click();
+    await page.getByRole("link", { name: /Open session gemini-app/ }).getByText(/Gemini CLI ·/).waitFor();
+    expect(await page.locator(".event.error").count()).toBe(0);
     expect(phone.errors).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import type { Link } from "../../sync/link.ts";
 import { sessionState, sessionTitle, shortPath, type MachineView, type SessionView } from "../../sync/views.ts";
 import { navigate, paths } from "../router.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
+import { agentName } from "../parts/agent-picker.tsx";
 import { StateBadge } from "../parts/state-badge.tsx";
 import { ago } from "../parts/time.ts";
 import { useLink } from "../use-link.ts";
@@ -139,7 +140,7 @@ function SessionRow({ link, session }: { link: Link; session: SessionView }) {
         <div class="muted session-row-meta">
           <span class="path">{shortPath(session.metadata?.path ?? "", session.metadata?.homeDir)}</span>
           <span>
-            {session.metadata?.flavor ?? "claude"} · {ago(session.activeAt || session.wire.updatedAt)}
+            {agentName(session.metadata?.flavor)} · {ago(session.activeAt || session.wire.updatedAt)}
           </span>
         </div>
       </a>

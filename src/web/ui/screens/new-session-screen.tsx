@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { SpawnAnswer } from "../../../protocol/rpc.ts";
 import type { Link } from "../../sync/link.ts";
 import { goBack, navigate, paths } from "../router.ts";
+import { AgentPicker, agentChoices } from "../parts/agent-picker.tsx";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { useLink } from "../use-link.ts";
 
@@ -24,7 +25,10 @@ export function NewSessionScreen({ link }: { link: Link }) {
   const [machineId, setMachineId] = useState(machines[0]?.id ?? "");
   const chosen = machines.find((m) => m.id === machineId) ?? machines[0];
   const [directory, setDirectory] = useState("");
-  const [agent, setAgent] = useState("claude");
+  const choices = agentChoices(chosen?.metadata);
+  const [picked, setAgent] = useState("");
+  // What was picked, while this machine has it; else its first installed agent.
+  const agent = choices.installed.some((c) => c.kind === picked) ? picked : (choices.installed[0]?.kind ?? "");
   const [step, setStep] = useState<Step>({ kind: "form" });
   const recent = chosen ? recentDirectories(link, chosen.id) : [];
   const home = chosen?.metadata?.homeDir ?? "";
@@ -32,7 +36,7 @@ export function NewSessionScreen({ link }: { link: Link }) {
   const spawn = async (approvedNewDirectoryCreation: boolean) => {
     if (!chosen) return;
     const target = directory.trim().replace(/^~(?=\/|$)/, home);
-    if (!target) return;
+    if (!target || !agent) return;
     setStep({ kind: "starting" });
     try {
       const raw = await link.machineRpc(chosen.id, "spawn-remcli-session", {
@@ -99,15 +103,8 @@ export function NewSessionScreen({ link }: { link: Link }) {
             ))}
           </div>
         ) : null}
-        <label>
-          Agent
-          <select value={agent} onChange={(e) => setAgent(e.currentTarget.value)}>
-            <option value="claude">Claude Code</option>
-            <option value="codex">Codex</option>
-            <option value="gemini">Gemini</option>
-          </select>
-        </label>
-        <button type="submit" class="primary" disabled={!directory.trim() || step.kind === "starting" || link.status.kind !== "online"}>
+        <AgentPicker host={chosen?.metadata?.host ?? "this machine"} choices={choices} value={agent} onChange={setAgent} />
+        <button type="submit" class="primary" disabled={!directory.trim() || !agent || step.kind === "starting" || link.status.kind !== "online"}>
           {step.kind === "starting" ? "Starting…" : "Start session"}
         </button>
         {step.kind === "error" ? <p class="error" role="alert">Could not start the session: {step.message}</p> : null}
