@@ -1,117 +1,28 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { AppAcpSessionRecord } from "../fixtures/reference-app/acp-record.ts";
-import { fakeChatCompletionsApi } from "../fixtures/model-apis/chat-completions.ts";
-import { fakeGeminiApi } from "../fixtures/model-apis/gemini.ts";
-import { fakeResponsesApi } from "../fixtures/model-apis/openai-responses.ts";
-import type { FakeApi } from "../fixtures/model-apis/serve.ts";
 import { acpOf } from "../helpers/acp.ts";
 import { eventOf, phoneSession } from "../helpers/agent.ts";
 import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
+import { REAL_AGENTS, realAgentEnv } from "../helpers/real-agents.ts";
 import { machineRpc } from "../helpers/sessions.ts";
 
 // The real agent CLIs, where installed (CI installs Gemini CLI), each against a local
-// fake of its model API on loopback, in a temp HOME: nothing leaves the machine.
-
-type Real = {
-  agent: "gemini" | "codex" | "opencode";
-  /** The executables, or why the test cannot run here. */
-  found: { ok: true; env: Record<string, string> } | { ok: false; reason: string };
-  fakeApi: () => FakeApi;
-  /** Writes the agent's configuration into `home` for `api`; returns the environment it needs. */
-  configure: (home: string, api: FakeApi) => Record<string, string>;
-  reply: string;
-  file: string;
-};
-
-function find(commands: Array<[command: string, env: string]>, install: string): Real["found"] {
-  const env: Record<string, string> = {};
-  for (const [command, name] of commands) {
-    const path = Bun.which(command);
-    if (!path) return { ok: false, reason: `\`${command}\` is not on PATH (${install})` };
-    env[name] = path;
-  }
-  return { ok: true, env };
-}
-
-const AGENTS: Real[] = [
-  {
-    agent: "gemini",
-    found: find([["gemini", "REMCLI_GEMINI_PATH"]], "npm install -g @google/gemini-cli@0.61"),
-    fakeApi: fakeGeminiApi,
-    configure(home, api) {
-      mkdirSync(join(home, ".gemini"), { recursive: true });
-      const settings = { security: { auth: { selectedType: "gemini-api-key" } }, telemetry: { enabled: false }, privacy: { usageStatisticsEnabled: false } };
-      writeFileSync(join(home, ".gemini", "settings.json"), JSON.stringify(settings));
-      return { GEMINI_API_KEY: "offline-test-key", GOOGLE_GEMINI_BASE_URL: api.url };
-    },
-    reply: "Hello from fake gemini",
-    file: "made-by-gemini",
-  },
-  {
-    agent: "codex",
-    found: find([["codex", "REMCLI_CODEX_PATH"], ["codex-acp", "REMCLI_CODEX_ACP_PATH"]], "npm install -g @openai/codex @agentclientprotocol/codex-acp"),
-    fakeApi: fakeResponsesApi,
-    configure(home, api) {
-      const dir = join(home, ".codex");
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, "config.toml"),
-        [
-          'model = "fake-model"',
-          'model_provider = "fake"',
-          "[model_providers.fake]",
-          'name = "fake"',
-          `base_url = "${api.url}/v1"`,
-          'wire_api = "responses"',
-          'env_key = "FAKE_OPENAI_KEY"',
-          "[analytics]",
-          "enabled = false",
-          "[feedback]",
-          "enabled = false",
-          // Otherwise Codex looks up api.github.com at start.
-          "[features]",
-          "plugins = false",
-          "remote_plugin = false",
-          "apps = false",
-          "tool_suggest = false",
-        ].join("\n"),
-      );
-      return { CODEX_HOME: dir, FAKE_OPENAI_KEY: "offline-test-key" };
-    },
-    reply: "Hello from fake codex",
-    file: "made-by-codex",
-  },
-  {
-    agent: "opencode",
-    found: find([["opencode", "REMCLI_OPENCODE_PATH"]], "npm install -g opencode-ai"),
-    fakeApi: fakeChatCompletionsApi,
-    configure(home, api) {
-      const config = join(home, ".config");
-      mkdirSync(join(config, "opencode"), { recursive: true });
-      const provider = { npm: "@ai-sdk/openai-compatible", name: "Fake", options: { baseURL: `${api.url}/v1`, apiKey: "offline-test-key" }, models: { "fake-model": { name: "Fake model" } } };
-      writeFileSync(join(config, "opencode", "opencode.json"), JSON.stringify({ model: "fake/fake-model", provider: { fake: provider }, autoupdate: false, share: "disabled" }));
-      return { XDG_CONFIG_HOME: config, XDG_DATA_HOME: join(home, ".local", "share"), XDG_CACHE_HOME: join(home, ".cache"), XDG_STATE_HOME: join(home, ".local", "state") };
-    },
-    reply: "Hello from fake opencode",
-    file: "made-by-opencode",
-  },
-];
+// fake of its model API on loopback, in a temp HOME (test/helpers/real-agents.ts).
 
 describe("the real agent CLIs over ACP, against fakes of their model APIs", () => {
-  for (const real of AGENTS) {
+  for (const real of REAL_AGENTS) {
     if (!real.found.ok) console.warn(`skipping the real ${real.agent} test: ${real.found.reason}`);
     const run = real.found.ok ? test : test.skip;
 
     run(`${real.agent}: a reply, a tool allowed, denied and aborted from the phone, every message in the app's shape`, async () => {
-      if (!real.found.ok) return;
       const home = mkdtempSync(join(tmpdir(), `remcli-real-${real.agent}-`));
       const api = real.fakeApi();
       try {
-        await using daemon = await startDaemon({ ...real.found.env, HOME: home, ...real.configure(home, api) });
+        await using daemon = await startDaemon(realAgentEnv(real, home, api)!);
         const phone = await daemon.connect();
         const directory = join(home, "project");
         mkdirSync(directory);
