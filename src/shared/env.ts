@@ -130,14 +130,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       codexAcp: e.REMCLI_CODEX_ACP_PATH,
       opencode: e.REMCLI_OPENCODE_PATH,
     }),
-    childEnv: Object.freeze(definedOnly(env)),
+    childEnv: Object.freeze(agentEnvironment(env)),
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
 }
 
-function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+/** The daemon's own secrets, which no agent needs to see. */
+const NOT_FOR_AGENTS = new Set(["NGROK_AUTHTOKEN"]);
+
+function agentEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && !NOT_FOR_AGENTS.has(name)) out[name] = value;
   return out;
 }

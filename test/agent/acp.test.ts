@@ -1,11 +1,11 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket } from "socket.io-client";
 import { createCipher } from "../../src/crypto/session-cipher.ts";
 import { AppAcpSessionRecord } from "../fixtures/reference-app/acp-record.ts";
 import { acpOf, fakeAcpAgent, type AcpStyle, type FakeAcp } from "../helpers/acp.ts";
-import { eventOf, phoneSession, type Plain } from "../helpers/agent.ts";
+import { assistantText, eventOf, fakeClaude, phoneSession, type Plain } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually, isAlive } from "../helpers/sandbox.ts";
 import { childRows, machineRpc } from "../helpers/sessions.ts";
@@ -267,5 +267,35 @@ describe("resume", () => {
 
     const unknown = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory, sessionId: "no-such-session" });
     expect(unknown).toEqual({ type: "error", errorMessage: "no session no-such-session to resume" });
+  }, 60_000);
+
+  test("a Claude Code session resumes its conversation too (claude --resume)", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    let phone = await daemon.connect();
+    const directory = join(daemon.box.home, "work", "claude-resume");
+    mkdirSync(directory, { recursive: true });
+    const spawned = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory });
+    const sessionId = spawned.sessionId as string;
+    const session = await phoneSession(daemon, phone, sessionId);
+    const first = await session.send("hello");
+    await session.waitFor("the answer", (m) => assistantText(m) === "echo: hello", first);
+    const conversation = (await session.state()).metadata.claudeSessionId as string;
+
+    const pid = row(daemon, sessionId)!.pid;
+    process.kill(daemon.pid, "SIGKILL");
+    process.kill(-pid, "SIGKILL");
+    await eventually("the session to be gone", () => (isAlive(pid) ? undefined : true));
+    await daemon.restart();
+    phone = await daemon.connect();
+    expect(await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory, sessionId })).toEqual({ type: "success", sessionId });
+    const view = await phoneSession(daemon, phone, sessionId);
+    const again = await view.send("hello again");
+    await view.waitFor("the answer", (m) => assistantText(m) === "echo: hello again", again);
+    expect((await view.state()).metadata).toMatchObject({ flavor: "claude", claudeSessionId: conversation });
+    // Claude Code went on writing the same transcript: the same conversation.
+    const dir = join(claude.projectsDir, realpathSync(directory).replace(/[^a-zA-Z0-9]/g, "-"));
+    expect(readdirSync(dir)).toEqual([`${conversation}.jsonl`]);
+    expect(readFileSync(join(dir, `${conversation}.jsonl`), "utf8")).toContain("hello again");
   }, 60_000);
 });

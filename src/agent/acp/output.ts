@@ -6,18 +6,29 @@ import { appOutput, appTool, mergeCall, type TrackedCall } from "./tool-calls.ts
 const MAX_TEXT_CHARS = 100_000;
 /** Tool calls of one turn we keep track of; an agent that never finishes them must not grow us. */
 const MAX_CALLS = 500;
+/** A reply still streaming after this long goes out up to its last finished paragraph. */
+const PARAGRAPH_FLUSH_MS = 2_000;
+
+/** Where a streaming reply can be cut: after its last paragraph, outside a code block. */
+function paragraphCut(text: string): number {
+  const at = text.lastIndexOf("\n\n");
+  if (at <= 0) return -1;
+  const fences = text.slice(0, at).split("```").length - 1;
+  return fences % 2 === 0 ? at + 2 : -1;
+}
 
 type Call = TrackedCall & { shown: boolean };
 
 /**
  * One agent's `session/update` stream as the app's `acp` messages: text chunks joined
- * into one `message` (sent when something else comes or the turn ends), thoughts
- * likewise, each tool call once when it starts and its result once when it ends, a
+ * into one `message` (sent when something else comes or the turn ends, or by
+ * paragraphs while a long reply still streams), thoughts likewise, each tool call once when it starts and its result once when it ends, a
  * plan as a todo list. An update for a tool call we never saw starts it (Gemini CLI
  * sends `tool_call_update` without a `tool_call`).
  */
-export function createAcpOutput(provider: AcpProvider, send: (content: AcpContent) => void) {
+export function createAcpOutput(provider: AcpProvider, send: (content: AcpContent) => void, paragraphFlushMs = PARAGRAPH_FLUSH_MS) {
   let text = "";
+  let textSince = 0;
   let thought = "";
   const calls = new Map<string, Call>();
   const emit = (data: AcpData) => send({ type: "acp", provider, data });
@@ -25,6 +36,14 @@ export function createAcpOutput(provider: AcpProvider, send: (content: AcpConten
   const flushText = () => {
     if (text.trim()) emit({ type: "message", message: text });
     text = "";
+  };
+  const flushParagraphs = () => {
+    const cut = paragraphCut(text);
+    if (cut < 0) return;
+    const done = text.slice(0, cut).trimEnd();
+    if (done) emit({ type: "message", message: done });
+    text = text.slice(cut);
+    textSince = Date.now();
   };
   const flushThought = () => {
     if (thought.trim()) emit({ type: "thinking", text: thought });
@@ -77,8 +96,12 @@ export function createAcpOutput(provider: AcpProvider, send: (content: AcpConten
       switch (update.sessionUpdate) {
         case "agent_message_chunk":
           flushThought();
-          if (update.content.type === "text") text += update.content.text;
-          if (text.length > MAX_TEXT_CHARS) flushText();
+          if (update.content.type !== "text") return;
+          if (!text) textSince = Date.now();
+          text += update.content.text;
+          if (text.length > MAX_TEXT_CHARS) return flushText();
+          // A long reply shows as it grows, a paragraph at a time, not only once it is done.
+          if (Date.now() - textSince >= paragraphFlushMs) flushParagraphs();
           return;
         case "agent_thought_chunk":
           flushText();

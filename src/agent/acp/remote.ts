@@ -30,6 +30,15 @@ const PromptUsage = z.object({
  * `session/cancel`, and whatever it still asks is answered "cancelled".
  */
 export function startAcpRemote(spec: LaunchSpec, executables: string[], options: RemoteOptions, config: Config): RemoteAgent {
+  try {
+    return driveAcpAgent(spec, executables, options, config);
+  } catch (error) {
+    // The executable went away since it was located: a crash to report, not a thrown session.
+    return notStarted(acpErrorMessage(error));
+  }
+}
+
+function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteOptions, config: Config): RemoteAgent {
   const turns = createTurnQueue();
   const output = createAcpOutput(spec.provider, options.onAcp);
   /** Permission questions waiting for the phone, to be answered "cancelled" on interrupt. */
@@ -194,6 +203,19 @@ export function startAcpRemote(spec: LaunchSpec, executables: string[], options:
       await agent.stop();
       await ended;
     },
+    ended,
+  };
+}
+
+function notStarted(message: string): RemoteAgent {
+  const ended = Promise.resolve<AgentEnd>({ kind: "crashed", message: `could not start: ${message}` });
+  return {
+    send: () => false,
+    interrupt: async () => {},
+    setPermissionMode: async () => {},
+    queued: () => 0,
+    takeQueued: () => [],
+    close: async () => {},
     ended,
   };
 }

@@ -45,7 +45,8 @@ export function appTool(call: TrackedCall): { name: string; input: Input } {
   switch (call.kind) {
     case "execute": {
       const command = commandOf(raw, title);
-      return { name: "Bash", input: { command, ...(title && title !== command ? { description: title } : {}) } };
+      const description = text(raw.description) ?? (title !== command ? title : undefined);
+      return { name: "Bash", input: { command, ...(description ? { description } : {}) } };
     }
     case "edit": {
       const diff = firstDiff(call);
