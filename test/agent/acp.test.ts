@@ -34,6 +34,16 @@ const replies = (messages: Plain[]) => acp(messages).filter((d) => d.type === "m
 /** The session's newest process record (a resumed session has one per process). */
 const row = (daemon: Daemon, sessionId: string) => childRows(daemon.box).filter((r) => r.sessionId === sessionId).at(-1);
 
+/** The computer goes down and up again: daemon and session killed at once, the daemon started; a new phone connection. */
+async function powerCycle(daemon: Daemon, sessionId: string): Promise<Socket> {
+  const pid = row(daemon, sessionId)!.pid;
+  process.kill(daemon.pid, "SIGKILL");
+  process.kill(-pid, "SIGKILL");
+  await eventually("the session to be gone", () => (isAlive(pid) ? undefined : true));
+  await daemon.restart();
+  return daemon.connect();
+}
+
 /** Every message of the session must be one the reference app parses, or the app drops it. */
 async function expectAppParsesAll(session: Session) {
   const refused = (await session.history()).filter((m) => !AppAcpSessionRecord.safeParse(m.body).success);
@@ -243,11 +253,7 @@ describe("resume", () => {
 
     // The computer goes down: daemon and session killed at once.
     const pid = row(daemon, sessionId)!.pid;
-    process.kill(daemon.pid, "SIGKILL");
-    process.kill(-pid, "SIGKILL");
-    await eventually("the session to be gone", () => (isAlive(pid) ? undefined : true));
-    await daemon.restart();
-    phone = await daemon.connect();
+    phone = await powerCycle(daemon, sessionId);
     const before = await again.history();
 
     // Resume: the same session record, Gemini again (from metadata.flavor), its conversation loaded.
@@ -282,12 +288,7 @@ describe("resume", () => {
     await session.waitFor("the answer", (m) => assistantText(m) === "echo: hello", first);
     const conversation = (await session.state()).metadata.claudeSessionId as string;
 
-    const pid = row(daemon, sessionId)!.pid;
-    process.kill(daemon.pid, "SIGKILL");
-    process.kill(-pid, "SIGKILL");
-    await eventually("the session to be gone", () => (isAlive(pid) ? undefined : true));
-    await daemon.restart();
-    phone = await daemon.connect();
+    phone = await powerCycle(daemon, sessionId);
     expect(await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory, sessionId })).toEqual({ type: "success", sessionId });
     const view = await phoneSession(daemon, phone, sessionId);
     const again = await view.send("hello again");
