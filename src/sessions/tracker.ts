@@ -18,7 +18,8 @@ type Pending = { resolve: (sessionId: string) => void };
 export type SpawnHow = { agent: RunnableAgent; resumeTag?: string };
 
 function agentArgs(how: SpawnHow): string[] {
-  return ["--agent", how.agent, ...(how.resumeTag ? ["--resume-tag", how.resumeTag] : [])];
+  // `=`: a tag is the client's string; one starting with "-" must not read as a flag.
+  return [`--agent=${how.agent}`, ...(how.resumeTag ? [`--resume-tag=${how.resumeTag}`] : [])];
 }
 
 /**

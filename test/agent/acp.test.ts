@@ -157,6 +157,7 @@ describe("ACP agents driven from the phone (the fake agent as Gemini CLI)", () =
     await session.waitFor("the turn to start", (m) => acpOf(m)?.type === "task_started", waitAt);
     await session.rpc("abort", {});
     await session.waitFor("the stopped turn", (m) => acpOf(m)?.type === "turn_aborted", waitAt);
+    await session.waitFor("the session to be ready again", (m) => eventOf(m)?.type === "ready", waitAt);
     expect(replies((await session.history()).filter((m) => m.seq > waitAt))).toEqual(["Working on it…"]);
 
     expect(replies(await turn(session, "still there?"))).toEqual(["echo: still there?"]);
