@@ -34,6 +34,21 @@ const replies = (messages: Plain[]) => acp(messages).filter((d) => d.type === "m
 /** The session's newest process record (a resumed session has one per process). */
 const row = (daemon: Daemon, sessionId: string) => childRows(daemon.box).filter((r) => r.sessionId === sessionId).at(-1);
 
+/** Live fake agents of `dirs` (each runs with FAKE_ACP_DIR inside its own). */
+function agentProcesses(dirs: string[]): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+        return dirs.some((dir) => environ.includes(`FAKE_ACP_DIR=${join(dir, "sessions")}`)) && isAlive(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** The computer goes down and up again: daemon and session killed at once, the daemon started; a new phone connection. */
 async function powerCycle(daemon: Daemon, sessionId: string): Promise<Socket> {
   const pid = row(daemon, sessionId)!.pid;
@@ -230,6 +245,13 @@ describe("Codex and opencode through the same client", () => {
       await session.waitFor("the result", (m) => acpOf(m)?.output === "ran ls -la (always)", at);
       await expectAppParsesAll(session);
     }
+
+    // Stopping a session stops its agent: no agent process is left behind.
+    expect(agentProcesses([codex.dir, opencode.dir]).length).toBe(2);
+    for (const { sessionId } of [forCodex, forOpencode]) {
+      expect(await machineRpc(daemon, phone, "stop-session", { sessionId })).toEqual({ message: "Session stopped (SIGTERM)" });
+    }
+    await eventually("the agents to be gone", () => (agentProcesses([codex.dir, opencode.dir]).length === 0 ? true : undefined));
   }, 60_000);
 });
 
