@@ -1,10 +1,13 @@
 import type { RunnableAgent } from "../sessions/agents.ts";
 import type { Config } from "../shared/env.ts";
-import { acpAdapter } from "./acp/adapter.ts";
 import type { AgentAdapter } from "./agent.ts";
-import { claudeAdapter } from "./claude/adapter.ts";
 
-/** The adapter of one agent kind: Claude Code through its SDK, the others over ACP. */
-export function adapterFor(kind: RunnableAgent, config: Config): AgentAdapter {
-  return kind === "claude" ? claudeAdapter(config) : acpAdapter(kind, config);
+/**
+ * The adapter of one agent kind: Claude Code through its SDK, the others over ACP.
+ * Each is loaded only when it runs: a session needs one SDK, never both (each takes
+ * a few hundred milliseconds to load).
+ */
+export async function adapterFor(kind: RunnableAgent, config: Config): Promise<AgentAdapter> {
+  if (kind === "claude") return (await import("./claude/adapter.ts")).claudeAdapter(config);
+  return (await import("./acp/adapter.ts")).acpAdapter(kind, config);
 }

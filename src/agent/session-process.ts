@@ -39,7 +39,7 @@ export async function runSessionProcess(input: {
   adapter?: AgentAdapter;
 }): Promise<number> {
   const { config } = input;
-  const adapter = input.adapter ?? adapterFor(input.agent, config);
+  const adapter = input.adapter ?? (await adapterFor(input.agent, config));
   // An agent without a terminal UI of its own runs for the phone from the start.
   const startingMode: Mode = adapter.startLocal ? input.startingMode : "remote";
   const inbox = createInbox();
