@@ -142,7 +142,8 @@ describe("the phone app", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     await phone.shot("05-conversation-dark");
     expect(phone.errors).toEqual([]);
-  });
+    // Long: a real session with its (fake) agent starts on the way, on a 2-core machine shared with others.
+  }, 60_000);
 
   browserTest("the picker offers only the installed agents, and a Gemini session shows its replies, tool calls and permission card", async () => {
     using gemini = fakeAcpAgent("gemini");
@@ -203,7 +204,7 @@ describe("the phone app", () => {
     await page.getByRole("link", { name: /Open session gemini-app/ }).getByText(/Gemini CLI ·/).waitFor();
     expect(await page.locator(".event.error").count()).toBe(0);
     expect(phone.errors).toEqual([]);
-  });
+  }, 60_000);
 
   browserTest("kill -9 and restart of the daemon mid-session: the conversation goes on with nothing lost or doubled", async () => {
     await using daemon = await startDaemon();
