@@ -195,6 +195,6 @@ export type SessionLink = Awaited<ReturnType<typeof openSessionLink>>;
 async function resumedSession(base: string, headers: Record<string, string>, sid: string): Promise<{ lastSeq: number }> {
   const newest = await fetch(`${base}/v1/sessions/${sid}/messages?limit=1`, { headers });
   if (!newest.ok) throw new Error(`could not read the session to resume: HTTP ${newest.status}`);
-  const page = MessagesResponse.parse(await newest.json());
+  const page = MessagesPage.parse(await newest.json());
   return { lastSeq: page.messages[0]?.seq ?? 0 };
 }
