@@ -7,6 +7,7 @@ import { claudeAdapter } from "./claude/adapter.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createDaemonRegistration } from "./daemon-registration.ts";
 import { createInbox } from "./inbox.ts";
+import { createSessionNotices } from "./notices.ts";
 import { runLocalMode } from "./local-mode.ts";
 import { createPermissionBroker } from "./permissions.ts";
 import { createPresence, type Mode } from "./presence.ts";
@@ -68,6 +69,7 @@ export async function runSessionProcess(input: {
   const state: SessionContext["state"] = { conversationId: crypto.randomUUID(), launches: 0, permissionMode: "default" };
   const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
   const adapter = input.adapter ?? claudeAdapter(config);
+  const notices = createSessionNotices((notice) => registration.notify(notice));
   const ctx: SessionContext = {
     config,
     adapter,
@@ -81,7 +83,9 @@ export async function runSessionProcess(input: {
       modeUnavailable: (mode) => adapter.modeUnavailable(mode),
       notice: (message) => messages.event({ type: "message", message }),
       onAbortTurn: () => void handlers.abort(),
+      onAsk: (tool, toolInput) => notices.asked(tool, toolInput),
     }),
+    notices,
     inbox,
     directory: input.directory,
     agentArgs: input.agentArgs,
@@ -100,7 +104,7 @@ export async function runSessionProcess(input: {
   const end = await runModes(ctx, input.startingMode);
   ctx.presence.stop();
   await link.close();
-  await registration.ended(end.reason);
+  await registration.ended(end.reason, end.code !== 0);
   input.say(`remcli session ${link.sessionId} ended (${end.reason})`);
   return end.code;
 }

@@ -9,6 +9,8 @@ import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine } from "./machine.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
+import { serveNotifyRpc } from "./notify-rpc.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
@@ -34,6 +36,7 @@ export async function startP2pService(deps: {
   previousPort: number | null;
   daemonState: () => MachineDaemonState;
   sessions: { tracker: SessionTracker; spawn: Spawn; requestShutdown: (reason: string) => void };
+  notifier: Notifier;
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
@@ -83,6 +86,8 @@ export async function startP2pService(deps: {
       },
     },
   });
+
+  serveNotifyRpc({ server, machine, notifier: deps.notifier });
 
   let tunnelError: string | null = null;
   if (options.tunnel) {

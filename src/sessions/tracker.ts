@@ -13,6 +13,12 @@ import type { Store } from "../store/store.ts";
 import { signalTree } from "./signal.ts";
 
 type Pending = { resolve: (sessionId: string) => void };
+/**
+ * How a session's process came to be gone: `ended` by its own or the user's choice,
+ * `crashed` when its agent failed or it vanished without saying so, `unknown` when we
+ * cannot tell (found gone at start, or killed for never reporting).
+ */
+export type SessionGone = { reason: string; directory: string | null; outcome: "ended" | "crashed" | "unknown" };
 
 /**
  * Every session process the daemon knows: the ones it spawned, the terminal ones that
@@ -25,7 +31,7 @@ export function createSessionTracker(deps: {
   store: Store;
   log: Log;
   /** Called when a session's process is gone, whatever the way. */
-  onSessionGone: (sessionId: string) => void;
+  onSessionGone: (sessionId: string, gone: SessionGone) => void;
   /** Called whenever the number of live sessions may have changed. */
   onActiveChange: (activeSessions: number) => void;
 }) {
@@ -39,10 +45,11 @@ export function createSessionTracker(deps: {
   const activeCount = () => openSessions().length;
 
   /** Records a child's end once; tells the P2P side its session is no longer active. */
-  const ended = (child: ChildRow, reason: string) => {
+  /** `said`: the reason in the session's own words, for the notification (the row says who said it). */
+  const ended = (child: ChildRow, reason: string, outcome: SessionGone["outcome"], said = reason) => {
     if (!store.children.end(child.id, reason)) return;
     log.info("session process ended", { pid: child.pid, session: child.sessionId, reason });
-    if (child.sessionId) deps.onSessionGone(child.sessionId);
+    if (child.sessionId) deps.onSessionGone(child.sessionId, { reason: said, directory: child.directory, outcome });
     deps.onActiveChange(activeCount());
   };
 
@@ -52,7 +59,9 @@ export function createSessionTracker(deps: {
       onExit(exited, exitCode, signalCode) {
         const row = openSessions().find((c) => c.pid === exited.pid);
         if (!row) return;
-        ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
+        const asked = ending.get(row.id);
+        const clean = exitCode === 0 && !signalCode;
+        ended(row, asked ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`), asked || clean ? "ended" : "crashed");
         ending.delete(row.id);
       },
     });
@@ -75,7 +84,7 @@ export function createSessionTracker(deps: {
           store.children.adopt(child.id, daemonPid);
           adopted++;
         } else {
-          ended(child, "gone while the daemon was not running");
+          ended(child, "gone while the daemon was not running", "unknown");
           gone++;
         }
       }
@@ -115,7 +124,7 @@ export function createSessionTracker(deps: {
       const reason = `did not report within ${config.spawnTimeoutMs} ms; killed`;
       ending.set(row.id, reason);
       signalTree(child.pid, "SIGKILL");
-      ended(row, reason);
+      ended(row, reason, "unknown");
       return fail("timeout", `the session did not report within ${config.spawnTimeoutMs} ms and was stopped`);
     },
 
@@ -144,10 +153,11 @@ export function createSessionTracker(deps: {
      * The session says it is ending (terminal sessions are not our children, so no exit
      * handler would tell us). A stop we asked for keeps its own reason.
      */
-    sessionEnded(input: { sessionId: string; pid: number; reason: string }): boolean {
+    sessionEnded(input: { sessionId: string; pid: number; reason: string; crashed?: boolean }): boolean {
       const child = openSessions().find((c) => c.pid === input.pid && c.sessionId === input.sessionId);
       if (!child) return false;
-      ended(child, ending.get(child.id) ?? `ended by the session: ${input.reason}`);
+      const asked = ending.get(child.id);
+      ended(child, asked ?? `ended by the session: ${input.reason}`, input.crashed && !asked ? "crashed" : "ended", asked ?? input.reason);
       return true;
     },
 
@@ -168,21 +178,21 @@ export function createSessionTracker(deps: {
       if (!child) return fail("not_found", `no running session ${sessionId}`);
       const gone = () => (isSameProcessAlive(child.pid, child.pidStart) ? undefined : true);
       if (gone()) {
-        ended(child, "found gone when asked to stop");
+        ended(child, "found gone when asked to stop", "crashed");
         return ok({ how: "already-gone" });
       }
       const politely = "stopped by request with SIGTERM";
       ending.set(child.id, politely);
       signalTree(child.pid, "SIGTERM");
       if (await waitFor(gone, { timeoutMs: config.sessionStopGraceMs })) {
-        ended(child, politely);
+        ended(child, politely, "ended");
         return ok({ how: "SIGTERM" });
       }
       const forcibly = `stopped by request: killed with SIGKILL after ignoring SIGTERM for ${config.sessionStopGraceMs} ms`;
       ending.set(child.id, forcibly);
       signalTree(child.pid, "SIGKILL");
       await waitFor(gone, { timeoutMs: 2_000 });
-      ended(child, forcibly);
+      ended(child, forcibly, "ended");
       return ok({ how: "SIGKILL" });
     },
 
@@ -190,7 +200,7 @@ export function createSessionTracker(deps: {
     prune(): void {
       for (const child of store.children.open()) {
         if (child.kind === "session" && !isSameProcessAlive(child.pid, child.pidStart)) {
-          ended(child, "found dead by the heartbeat");
+          ended(child, "found dead by the heartbeat", "crashed");
         }
       }
     },

@@ -19,6 +19,7 @@ const NUMBERS = {
   REMCLI_SESSION_STOP_GRACE_MS: { unit: "milliseconds", min: 10, fallback: 5_000 },
   REMCLI_SESSION_ALIVE_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
   REMCLI_UPDATE_CHECK_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
+  REMCLI_NOTIFY_TIMEOUT_MS: { unit: "milliseconds", min: 50, fallback: 10_000 },
 } as const;
 type NumberName = keyof typeof NUMBERS;
 
@@ -76,6 +77,8 @@ export type Config = Readonly<{
   caffeinatePath: string | null;
   /** How often the daemon looks whether its binary was replaced (a stat; cheap). */
   updateCheckMs: number;
+  /** How long one notification may take: a push or ntfy request, or the command hook (then killed). */
+  notifyTimeoutMs: number;
   /** The `claude` executable the user chose; unset means `claude` on PATH. */
   claudePath: string | undefined;
   /** Where Claude Code keeps its transcripts (`<dir>/<escaped cwd>/<session>.jsonl`). */
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionStopGraceMs: e.REMCLI_SESSION_STOP_GRACE_MS,
     sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
     updateCheckMs: e.REMCLI_UPDATE_CHECK_MS,
+    notifyTimeoutMs: e.REMCLI_NOTIFY_TIMEOUT_MS,
     claudePath: e.REMCLI_CLAUDE_PATH,
     // Claude Code itself moves its whole config (transcripts included) with CLAUDE_CONFIG_DIR.
     claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
@@ -119,4 +123,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
   });
+}
+
+/** The environment of a program of the user's that the daemon runs (the notify hook): the daemon's own, plus `extra`. */
+export function childEnvironment(extra: Record<string, string>): Record<string, string> {
+  const inherited = Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return { ...Object.fromEntries(inherited), ...extra };
 }

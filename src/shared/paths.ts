@@ -7,6 +7,7 @@ export type Paths = Readonly<{
   lock: string;
   controlKey: string;
   p2pSecret: string;
+  vapidKey: string;
   logDir: string;
   daemonLog: string;
 }>;
@@ -19,6 +20,7 @@ export function pathsFor(home: string): Paths {
     lock: join(home, "daemon.lock"),
     controlKey: join(home, "control.key"),
     p2pSecret: join(home, "p2p.secret"),
+    vapidKey: join(home, "vapid.key"),
     logDir,
     daemonLog: join(logDir, "daemon.log"),
   });
