@@ -21,6 +21,8 @@ function lastLineOf(output: AgentOutput): string | null {
  */
 export function createSessionNotices(notify: (notice: SessionNotice) => void) {
   let answer: string | null = null;
+  /** The turn ended with its result: an agent that died mid-turn also goes idle, and that is no "done". */
+  let resulted = false;
   return {
     asked(tool: string, input: unknown): void {
       notify({ kind: "permission", tool, summary: toolSummary(tool, input) });
@@ -28,11 +30,13 @@ export function createSessionNotices(notify: (notice: SessionNotice) => void) {
     /** Every agent output: the latest answer line is remembered for the turn's end. */
     output(output: AgentOutput): void {
       answer = lastLineOf(output) ?? answer;
+      if (output.type === "result") resulted = true;
     },
     /** The agent is idle again after a turn. */
     finished(): void {
-      notify({ kind: "finished", summary: answer ?? "" });
+      if (resulted) notify({ kind: "finished", summary: answer ?? "" });
       answer = null;
+      resulted = false;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { BODY_MAX, TITLE_MAX, oneLine, openPath, type Notification, type NotifyEvent, type SessionNotice } from "../protocol/notify.ts";
+import { BODY_MAX, TITLE_MAX, oneLine, openPath, type Notification, type SessionNotice } from "../protocol/notify.ts";
 
 /** Where it happened, as a phone has room for it: the project folder's name. */
 export type Place = { sessionId: string | null; directory: string | null };
@@ -39,37 +39,29 @@ export function testNotification(): Notification {
   return notification("test", { sessionId: null, directory: null }, "remcli test notification", "Notifications from this computer reach you here.");
 }
 
-const PHRASES: Record<Notification["kind"], [string, string]> = {
-  permission: ["approval needed", "approvals needed"],
-  finished: ["turn done", "turns done"],
-  ended: ["session ended", "sessions ended"],
-  crashed: ["session crashed", "sessions crashed"],
-  "spawn-failed": ["session did not start", "sessions did not start"],
-  test: ["test", "tests"],
+const PHRASES: Record<Notification["kind"], string> = {
+  permission: "approvals needed",
+  finished: "turns done",
+  ended: "sessions ended",
+  crashed: "sessions crashed",
+  "spawn-failed": "sessions did not start",
+  test: "tests",
 };
-const ORDER: Array<Notification["kind"]> = ["permission", "crashed", "spawn-failed", "finished", "ended", "test"];
 
 /**
- * A burst held back during the collapse window, as one notification: what the events
- * were, counted, and the latest one's text. It keeps the session's tag when they all
- * came from one session, so on the phone it replaces the notification before it.
+ * A burst of one kind held back during the collapse window, as one notification: how
+ * many, and the latest one's text. It keeps the session's tag when they all came from
+ * one session, so on the phone it replaces the notification before it.
  */
 export function collapse(held: Notification[], now = Date.now()): Notification {
   const latest = held.at(-1)!;
   const total = held.reduce((sum, n) => sum + n.count, 0);
-  const counts = new Map<Notification["kind"], number>();
-  for (const n of held) counts.set(n.kind, (counts.get(n.kind) ?? 0) + n.count);
-  const parts = ORDER.filter((kind) => counts.has(kind)).map((kind) => {
-    const n = counts.get(kind)!;
-    return `${n} ${PHRASES[kind][n === 1 ? 0 : 1]}`;
-  });
   const oneSession = held.every((n) => n.sessionId === latest.sessionId);
   const where = oneSession ? latest.title.split(" · ").slice(1).join(" · ") : "";
-  const kind: NotifyEvent | "test" = counts.has("permission") ? "permission" : latest.kind;
   return {
-    kind,
-    title: oneLine(`${total} more · ${where || "remcli"}`, TITLE_MAX),
-    body: oneLine(`${parts.join(", ")}. Latest: ${latest.body}`, BODY_MAX),
+    kind: latest.kind,
+    title: oneLine(`${total} more ${PHRASES[latest.kind]} · ${where || "remcli"}`, TITLE_MAX),
+    body: oneLine(`Latest: ${latest.body}`, BODY_MAX),
     url: oneSession ? latest.url : openPath(null),
     tag: oneSession ? latest.tag : tagOf(null),
     sessionId: oneSession ? latest.sessionId : null,

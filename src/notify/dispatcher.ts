@@ -16,13 +16,14 @@ export type DispatcherOptions = {
 /** Held back during one window; past it the held ones are first collapsed into one. */
 const MAX_HELD = 100;
 
-type ChannelState = { quietUntil: number; held: Notification[]; timer: ReturnType<typeof setTimeout> | undefined; waiting: number };
+type Window = { channel: NotifyChannel; quietUntil: number; held: Notification[]; timer: ReturnType<typeof setTimeout> | undefined };
 
 /**
  * Sends each notification to every channel that wants its kind, at most once per channel
  * and target, without ever making the caller wait. A burst is collapsed: the first
- * notification goes out at once, those that follow within the window wait for its end
- * and go as one. A failed delivery is retried with backoff when that can help; failures
+ * notification of a kind goes out at once, those of that kind that follow within the
+ * window wait for its end and go as one (a crash right after a finished turn is still
+ * its own notification). A failed delivery is retried with backoff when that can help; failures
  * are logged as a rate-limited summary, not one line each.
  */
 export function createDispatcher(
@@ -35,11 +36,17 @@ export function createDispatcher(
   { collapseMs = 2_000, retryDelaysMs = [1_000, 5_000, 30_000], maxWaiting = 64 }: DispatcherOptions = {},
 ) {
   const failures = createRefusalSummary(deps.log, "notifications not delivered");
-  const states = new Map<NotifyChannel, ChannelState>(
-    NotifyChannel.options.map((channel) => [channel, { quietUntil: 0, held: [], timer: undefined, waiting: 0 }]),
-  );
+  /** Deliveries waiting, per channel; the collapse window, per channel and kind of event. */
+  const waiting = new Map<NotifyChannel, { count: number }>(NotifyChannel.options.map((channel) => [channel, { count: 0 }]));
+  const windows = new Map<string, Window>();
+  const windowOf = (channel: NotifyChannel, kind: Notification["kind"]) => {
+    const key = `${channel}:${kind}`;
+    let window = windows.get(key);
+    if (!window) windows.set(key, (window = { channel, quietUntil: 0, held: [], timer: undefined }));
+    return window;
+  };
 
-  const deliver = async (state: ChannelState, target: Target, notification: Notification, attempt: number): Promise<void> => {
+  const deliver = async (state: { count: number }, target: Target, notification: Notification, attempt: number): Promise<void> => {
     let outcome: Outcome;
     try {
       outcome = await target.send(notification);
@@ -47,55 +54,57 @@ export function createDispatcher(
       outcome = { ok: false, detail: error instanceof Error ? error.message : String(error), retry: false };
     }
     deps.onResult?.(target.channel, { at: Date.now(), ok: outcome.ok, detail: outcome.ok ? `delivered to ${target.label}` : `${target.label}: ${outcome.detail}` });
-    if (outcome.ok) return void state.waiting--;
+    if (outcome.ok) return void state.count--;
     failures.record(`${target.channel} ${outcome.detail}`);
     const delay = retryDelaysMs[attempt];
-    if (!outcome.retry || delay === undefined) return void state.waiting--;
+    if (!outcome.retry || delay === undefined) return void state.count--;
     setTimeout(() => void deliver(state, target, notification, attempt + 1), delay).unref();
   };
 
-  const sendNow = (channel: NotifyChannel, state: ChannelState, notification: Notification) => {
-    state.quietUntil = Date.now() + collapseMs;
-    for (const target of deps.targets(channel)) {
-      if (state.waiting >= maxWaiting) {
-        failures.record(`${channel} too many deliveries waiting; dropped`);
+  const sendNow = (window: Window, notification: Notification) => {
+    window.quietUntil = Date.now() + collapseMs;
+    const state = waiting.get(window.channel)!;
+    for (const target of deps.targets(window.channel)) {
+      if (state.count >= maxWaiting) {
+        failures.record(`${window.channel} too many deliveries waiting; dropped`);
         continue;
       }
-      state.waiting++;
+      state.count++;
       void deliver(state, target, notification, 0);
     }
   };
 
-  const flush = (channel: NotifyChannel, state: ChannelState) => {
-    state.timer = undefined;
-    if (state.held.length === 0) return;
-    const held = state.held;
-    state.held = [];
-    sendNow(channel, state, held.length === 1 ? held[0]! : collapse(held));
+  const flush = (window: Window) => {
+    window.timer = undefined;
+    if (window.held.length === 0) return;
+    const held = window.held;
+    window.held = [];
+    sendNow(window, held.length === 1 ? held[0]! : collapse(held));
   };
 
   return {
     dispatch(notification: Notification): void {
-      for (const [channel, state] of states) {
+      for (const channel of NotifyChannel.options) {
         if (!deps.wants(channel, notification.kind)) continue;
+        const window = windowOf(channel, notification.kind);
         const now = Date.now();
-        if (state.held.length === 0 && now >= state.quietUntil) {
-          sendNow(channel, state, notification);
+        if (window.held.length === 0 && now >= window.quietUntil) {
+          sendNow(window, notification);
           continue;
         }
-        if (state.held.length >= MAX_HELD) state.held = [collapse(state.held)];
-        state.held.push(notification);
-        if (!state.timer) {
-          state.timer = setTimeout(() => flush(channel, state), Math.max(0, state.quietUntil - now));
-          state.timer.unref();
+        if (window.held.length >= MAX_HELD) window.held = [collapse(window.held)];
+        window.held.push(notification);
+        if (!window.timer) {
+          window.timer = setTimeout(() => flush(window), Math.max(0, window.quietUntil - now));
+          window.timer.unref();
         }
       }
     },
     /** At shutdown: held notifications go out now; what was counted as failed is logged. */
     close(): void {
-      for (const [channel, state] of states) {
-        clearTimeout(state.timer);
-        flush(channel, state);
+      for (const window of windows.values()) {
+        clearTimeout(window.timer);
+        flush(window);
       }
       failures.flush();
     },

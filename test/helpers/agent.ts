@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Socket } from "socket.io-client";
 import { createCipher, type Cipher } from "../../src/crypto/session-cipher.ts";
 import type { Daemon } from "./p2p.ts";
+import { machineRpc } from "./sessions.ts";
 import { eventually } from "./sandbox.ts";
 
 const FIXTURE = join(import.meta.dir, "..", "fixtures", "fake-claude.ts");
@@ -108,3 +109,16 @@ export const assistantText = (message: Plain) => {
   if (data?.type !== "assistant") return undefined;
   return (data.message.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text).join("");
 };
+
+/** A session spawned the way the phone does it (machine RPC), in a new folder of the home, ready for messages. */
+export async function spawnFromPhone(daemon: Daemon, name: string) {
+  const phone = await daemon.connect();
+  const directory = join(daemon.box.home, "work", name);
+  mkdirSync(directory, { recursive: true });
+  const answer = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory });
+  if (answer.type !== "success") throw new Error(`spawn failed: ${JSON.stringify(answer)}`);
+  const session = await phoneSession(daemon, phone, answer.sessionId);
+  // The app waits for this before it sends: the agent is connected and ready.
+  await eventually("the agent state to be written", async () => ((await session.state()).version > 0 ? true : undefined));
+  return { phone, sessionId: answer.sessionId as string, session, directory };
+}

@@ -114,7 +114,7 @@ describe("Web Push", () => {
     );
     expect(counted.length).toBeLessThanOrEqual(2);
     const last = counted.at(-1);
-    if (counted.length === 2) expect(last).toMatchObject({ title: "9 more · remcli", tag: "remcli-session-burst" });
+    if (counted.length === 2) expect(last).toMatchObject({ title: "9 more approvals needed · remcli", tag: "remcli-session-burst" });
     expect(last.body).toContain("Latest: Bash: step 9");
   });
 
