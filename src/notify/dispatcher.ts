@@ -85,7 +85,8 @@ export function createDispatcher(
   return {
     dispatch(notification: Notification): void {
       for (const channel of NotifyChannel.options) {
-        if (!deps.wants(channel, notification.kind)) continue;
+        // A channel with nowhere to send holds nothing back, or its first target would get a stale burst.
+        if (!deps.wants(channel, notification.kind) || deps.targets(channel).length === 0) continue;
         const window = windowOf(channel, notification.kind);
         const now = Date.now();
         if (window.held.length === 0 && now >= window.quietUntil) {

@@ -19,7 +19,7 @@ import { createDispatcher, type DispatcherOptions } from "./dispatcher.ts";
 import { ntfyTarget } from "./ntfy.ts";
 import type { Target } from "./target.ts";
 import { loadVapidKeys } from "./vapid.ts";
-import { pushEndpointAllowed, pushTarget } from "./web-push.ts";
+import { loadWebPush, pushEndpointAllowed, pushTarget } from "./web-push.ts";
 
 /** RFC 8292's contact for the push services, until the user sets their own (`remcli notify contact`). */
 export const DEFAULT_CONTACT = "mailto:remcli@example.com";
@@ -57,6 +57,8 @@ export function createNotifier(deps: {
   const last = new Map<NotifyChannel, Delivery>();
   const contact = () => store.settings.get(CONTACT_KEY) ?? DEFAULT_CONTACT;
   const options = { timeoutMs: deps.timeoutMs, appBase: deps.appBase };
+  // Once the daemon is up, so the first push does not pay for loading the library.
+  setTimeout(() => void loadWebPush(), 1_000).unref();
 
   const targets = (channel: NotifyChannel): Target[] => {
     if (channel === "push") {

@@ -1,9 +1,15 @@
 import { createHash } from "node:crypto";
-import webpush from "web-push";
 import type { Notification } from "../protocol/notify.ts";
 import type { NotifyStore, PushSubscriptionRow } from "../store/notify.ts";
 import { httpOutcome, networkOutcome, type Outcome, type Target } from "./target.ts";
 import type { VapidKeys } from "./vapid.ts";
+
+/**
+ * web-push (with asn1.js and jws) takes 0.2-0.3 s to load: loaded on first use, not with
+ * every CLI command that imports the daemon. The daemon warms it up after it starts.
+ */
+let library: Promise<typeof import("web-push")> | null = null;
+export const loadWebPush = () => (library ??= import("web-push"));
 
 /** A waiting approval is stale after an hour; the push service drops it then. */
 const TTL_SECONDS = 3600;
@@ -42,6 +48,7 @@ export function pushTarget(deps: {
     channel: "push",
     label: `${subscription.label} (${new URL(subscription.endpoint).host})`,
     async send(notification): Promise<Outcome> {
+      const webpush = await loadWebPush();
       const request = webpush.generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         JSON.stringify(notification),
