@@ -16,6 +16,7 @@ const EVENT_NAMES: Record<NotifyEvent, string> = {
 };
 const CHANNEL_NAMES: Record<NotifyChannel, string> = { push: "Push", ntfy: "ntfy", command: "Command" };
 
+const subscribedText = (n: number) => (n === 0 ? "No browser gets push yet." : n === 1 ? "1 browser gets push." : `${n} browsers get push.`);
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Why this browser cannot get push here, and what to do instead. */
@@ -109,7 +110,7 @@ export function NotificationsScreen({ link }: { link: Link }) {
                 Turn on push
               </button>
             )}
-            <span class="muted">{settings.channels.push.subscriptions.length} browser(s) subscribed</span>
+            <span class="muted">{subscribedText(settings.channels.push.subscriptions.length)}</span>
           </div>
         ) : null}
         <div class="row">
