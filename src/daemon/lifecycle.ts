@@ -117,6 +117,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     vapidKeyFile: paths.vapidKey,
     log,
     timeoutMs: config.notifyTimeoutMs,
+    dispatcher: { collapseMs: config.notifyCollapseMs },
     appBase: () => (p2p ? (p2p.tunnelUrl() ?? `http://${p2p.host}:${p2p.port}`) : null),
   });
   const tracker = createSessionTracker({

@@ -20,6 +20,7 @@ const NUMBERS = {
   REMCLI_SESSION_ALIVE_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
   REMCLI_UPDATE_CHECK_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
   REMCLI_NOTIFY_TIMEOUT_MS: { unit: "milliseconds", min: 50, fallback: 10_000 },
+  REMCLI_NOTIFY_COLLAPSE_MS: { unit: "milliseconds", min: 0, fallback: 2_000 },
 } as const;
 type NumberName = keyof typeof NUMBERS;
 
@@ -79,6 +80,8 @@ export type Config = Readonly<{
   updateCheckMs: number;
   /** How long one notification may take: a push or ntfy request, or the command hook (then killed). */
   notifyTimeoutMs: number;
+  /** After a notification of a kind, later ones of that kind wait this long and go as one. */
+  notifyCollapseMs: number;
   /** The `claude` executable the user chose; unset means `claude` on PATH. */
   claudePath: string | undefined;
   /** Where Claude Code keeps its transcripts (`<dir>/<escaped cwd>/<session>.jsonl`). */
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
     updateCheckMs: e.REMCLI_UPDATE_CHECK_MS,
     notifyTimeoutMs: e.REMCLI_NOTIFY_TIMEOUT_MS,
+    notifyCollapseMs: e.REMCLI_NOTIFY_COLLAPSE_MS,
     claudePath: e.REMCLI_CLAUDE_PATH,
     // Claude Code itself moves its whole config (transcripts included) with CLAUDE_CONFIG_DIR.
     claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
