@@ -57,8 +57,9 @@ export function createNotifier(deps: {
   const last = new Map<NotifyChannel, Delivery>();
   const contact = () => store.settings.get(CONTACT_KEY) ?? DEFAULT_CONTACT;
   const options = { timeoutMs: deps.timeoutMs, appBase: deps.appBase };
-  // Once the daemon is up, so the first push does not pay for loading the library.
-  setTimeout(() => void loadWebPush(), 1_000).unref();
+  // Once the daemon is up, so the first push does not pay for loading the library; only
+  // where a browser is subscribed (loading it holds the event loop for a moment).
+  if (settings.subscriptions().length > 0) setTimeout(() => void loadWebPush(), 1_000).unref();
 
   const targets = (channel: NotifyChannel): Target[] => {
     if (channel === "push") {
