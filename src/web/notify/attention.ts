@@ -93,7 +93,8 @@ export function createAttention(links: Links, open: (path: string) => void) {
     const key = `${link.pairing.id}:${event.sessionId}`;
     unseen.set(key, (unseen.get(key) ?? 0) + 1);
     if (!hidden()) return;
-    void systemNotification(event, open);
+    // A worker not active yet, or a browser that refuses: the badge and the vibration still happen.
+    void systemNotification(event, open).catch(() => {});
     navigator.vibrate?.([200, 100, 200]);
     if (soundOn()) chime();
   };
