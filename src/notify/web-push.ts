@@ -23,6 +23,20 @@ function topicOf(notification: Notification): string {
   return createHash("sha256").update(`${notification.tag}\0${notification.kind}`).digest("base64url").slice(0, 32);
 }
 
+/**
+ * web-push 3.6.7 calls url.parse(), whose deprecation warning (DEP0169) would land in the
+ * daemon's log as a line in no format of ours; node prints it once, so once hushed it stays so.
+ */
+function quietly<T>(run: () => T): T {
+  const before = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return run();
+  } finally {
+    process.noDeprecation = before;
+  }
+}
+
 /** Where a subscription sends: a push service over HTTPS, or one on this machine's loopback. */
 export function pushEndpointAllowed(endpoint: string): boolean {
   const url = new URL(endpoint);
@@ -49,7 +63,7 @@ export function pushTarget(deps: {
     label: `${subscription.label} (${new URL(subscription.endpoint).host})`,
     async send(notification): Promise<Outcome> {
       const webpush = await loadWebPush();
-      const request = webpush.generateRequestDetails(
+      const request = quietly(() => webpush.generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         JSON.stringify(notification),
         {
@@ -58,7 +72,7 @@ export function pushTarget(deps: {
           urgency: notification.kind === "permission" ? "high" : "normal",
           topic: topicOf(notification),
         },
-      );
+      ));
       let response: Response;
       try {
         response = await fetch(request.endpoint, {
