@@ -54,8 +54,13 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
       }
       server.writes.updateMachineMetadata(id, cipher().encrypt(metadata()), existing.metadataVersion);
       writeDaemonState(state);
+      server.writes.setMachineActive(id, true, Date.now());
     },
-    writeDaemonState,
+    /** The daemon stops: its final state, then offline, so the phone does not show it online. */
+    goOffline(state: MachineDaemonState) {
+      writeDaemonState(state);
+      server.writes.setMachineActive(id, false, Date.now());
+    },
     /** After `qr --rotate` the old wrapped key is unreadable to a re-paired phone: re-key. */
     rekey(next: Uint8Array, state: MachineDaemonState) {
       secret = next;

@@ -112,7 +112,7 @@ export async function startP2pService(deps: {
       log.info("p2p secret rotated; every connection dropped");
     },
     async close(finalStatus: MachineDaemonState) {
-      machine.writeDaemonState(finalStatus);
+      machine.goOffline(finalStatus);
       await tunnel?.close().catch(() => {});
       await server.close();
     },
