@@ -54,7 +54,7 @@ export function createPermissionBroker(deps: {
     deps.agentState.update((state) => {
       const { [id]: request, ...requests } = state.requests;
       if (!request) return state;
-      const entry = { ...request, completedAt: Date.now(), status, reason: extra.reason, mode: extra.mode, decision: extra.decision, allowTools: extra.allowTools };
+      const entry = { ...request, completedAt: Date.now(), status, reason: extra.reason, mode: extra.mode, decision: extra.decision, allowedTools: extra.allowTools };
       const completed = Object.entries({ ...state.completedRequests, [id]: entry }).slice(-KEEP_COMPLETED);
       return { ...state, requests, completedRequests: Object.fromEntries(completed) };
     });

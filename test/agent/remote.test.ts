@@ -136,6 +136,10 @@ describe("remote mode: the phone drives Claude Code", () => {
     const first = await ask("npm run build");
     await session.rpc("permission", { id: first.id, approved: true, decision: "approved_for_session", allowTools: ["Bash(npm run:*)"] });
     await answered(first.at);
+    // Stored under the name the app's AgentStateSchema reads (the RPC's own field is allowTools).
+    const completed = (await session.state()).agentState.completedRequests[first.id];
+    expect(completed).toMatchObject({ status: "approved", decision: "approved_for_session", allowedTools: ["Bash(npm run:*)"] });
+    expect(completed).not.toHaveProperty("allowTools");
     // The rule went to Claude Code as a session rule, for its own matcher.
     const answers = () => claude.received().flatMap((r) => (r.type === "permission" ? [r.response] : []));
     expect(answers().at(-1)).toMatchObject({
