@@ -1,5 +1,6 @@
 import type { StartedBy } from "../protocol/control.ts";
 import type { Config } from "../shared/env.ts";
+import { createLog } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import type { AgentAdapter } from "./agent.ts";
 import type { PhoneMessage } from "./agent-state.ts";
@@ -12,6 +13,7 @@ import { runLocalMode } from "./local-mode.ts";
 import { createPermissionBroker } from "./permissions.ts";
 import { createPresence, type Mode } from "./presence.ts";
 import { runRemoteMode } from "./remote-mode.ts";
+import { serveFileRpcs } from "./rpc/serve.ts";
 import type { SessionContext, SessionEnd } from "./session-context.ts";
 import { openSessionLink } from "./session-link.ts";
 import { createSessionMessages } from "./session-messages.ts";
@@ -96,6 +98,13 @@ export async function runSessionProcess(input: {
     ending,
   };
   serveSessionRpcs(ctx, requestEnd);
+  serveFileRpcs(link.rpc, {
+    directory: input.directory,
+    sessionId: link.sessionId,
+    rpcTimeoutMs: config.rpcTimeoutMs,
+    ripgrepPath: config.ripgrepPath,
+    log: createLog(input.paths.sessionsLog, { debug: config.debug }),
+  });
   // The app sends its first message once the agent state has a version above 0.
   void link.agentState.update((current) => current);
   void link.metadata.update((metadata) => ({ ...metadata, claudeSessionId: state.conversationId }));

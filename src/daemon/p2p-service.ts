@@ -8,6 +8,7 @@ import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine } from "./machine.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
+import { createMachineBash } from "./machine-bash.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
 import { serveNotifyRpc } from "./notify-rpc.ts";
 import type { Notifier } from "../notify/notifier.ts";
@@ -84,6 +85,7 @@ export async function startP2pService(deps: {
         requestShutdown("stopped from the phone (stop-daemon)");
         return { message: "Daemon is shutting down" };
       },
+      bash: createMachineBash({ rpcTimeoutMs: config.rpcTimeoutMs, log }),
     },
   });
 

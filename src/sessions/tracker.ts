@@ -39,7 +39,7 @@ export function createSessionTracker(deps: {
   const pendingByPid = new Map<number, Pending>();
   /** Why we are ending a child ourselves, so its exit handler records that and not a bare signal. */
   const ending = new Map<number, string>();
-  const sessionLog = `${paths.logDir}/sessions.log`;
+  const sessionLog = paths.sessionsLog;
 
   const openSessions = () => store.children.open().filter((child) => child.kind === "session");
   const activeCount = () => openSessions().length;

@@ -42,6 +42,7 @@ const Env = z.object({
   CLAUDE_CONFIG_DIR: optionalText,
   IS_SANDBOX: optionalText,
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
+  REMCLI_RG_PATH: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -88,6 +89,8 @@ export type Config = Readonly<{
   claudeProjectsDir: string;
   /** Claude Code runs in a sandbox it trusts (IS_SANDBOX=1, or its bubblewrap): it then skips permissions even as root. */
   claudeSandboxed: boolean;
+  /** The `rg` the ripgrep RPC runs; unset means `rg` on PATH, and none found the built-in search. */
+  ripgrepPath: string | undefined;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     claudeSandboxed: e.IS_SANDBOX === "1" || e.CLAUDE_CODE_BUBBLEWRAP !== undefined,
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
+    ripgrepPath: e.REMCLI_RG_PATH,
   });
 }
 

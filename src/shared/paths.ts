@@ -10,6 +10,8 @@ export type Paths = Readonly<{
   vapidKey: string;
   logDir: string;
   daemonLog: string;
+  /** What session processes say: their output when the daemon spawned them, and their RPC calls. */
+  sessionsLog: string;
 }>;
 
 export function pathsFor(home: string): Paths {
@@ -23,6 +25,7 @@ export function pathsFor(home: string): Paths {
     vapidKey: join(home, "vapid.key"),
     logDir,
     daemonLog: join(logDir, "daemon.log"),
+    sessionsLog: join(logDir, "sessions.log"),
   });
 }
 
