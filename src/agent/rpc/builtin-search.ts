@@ -98,12 +98,16 @@ async function searchFile(file: Found, args: SearchArgs, regex: RegExp, showName
   let matches = 0;
   let lineNumber = 0;
   try {
-    for await (const line of linesOf(file.path)) {
-      lineNumber++;
-      if (regex.test(line) === args.invertMatch) continue;
-      matches++;
-      if (args.filesWithMatches) break;
-      if (!args.count) hits.push(`${prefix}${args.lineNumbers ? `${lineNumber}:` : ""}${line}`);
+    for await (const lines of linesOf(file.path, args.invertMatch ? null : regex)) {
+      for (const line of lines) {
+        lineNumber++;
+        if (regex.test(line) === args.invertMatch) continue;
+        matches++;
+        if (args.filesWithMatches) break;
+        if (!args.count) hits.push(`${prefix}${args.lineNumbers ? `${lineNumber}:` : ""}${line}`);
+        if (args.maxCount !== undefined && matches >= args.maxCount) break;
+      }
+      if (args.filesWithMatches && matches > 0) break;
       if (args.maxCount !== undefined && matches >= args.maxCount) break;
     }
   } catch {
@@ -118,21 +122,41 @@ async function searchFile(file: Found, args: SearchArgs, regex: RegExp, showName
 
 class BinaryFile extends Error {}
 
-/** A file's lines, read at once when small and streamed otherwise; BinaryFile at a NUL byte. */
-async function* linesOf(path: string): AsyncGenerator<string> {
+/**
+ * A file's lines, a chunk at a time: a small file at once, a large one streamed.
+ * BinaryFile at a NUL byte. With `mustMatch`, a small file in which it matches nowhere
+ * (tested on the whole text, per line thanks to the `m` flag) gives no lines at all:
+ * most files do not match, and splitting them was most of the work.
+ */
+async function* linesOf(path: string, mustMatch: RegExp | null): AsyncGenerator<string[]> {
   const file = Bun.file(path);
+  if (file.size <= WHOLE_FILE_BYTES) {
+    const bytes = await file.bytes();
+    if (bytes.includes(0)) throw new BinaryFile();
+    const text = new TextDecoder().decode(bytes);
+    if (mustMatch && !wholeText(mustMatch).test(text)) return;
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    yield lines;
+    return;
+  }
   const decoder = new TextDecoder();
   let carry = "";
-  const chunks: AsyncIterable<Uint8Array> = file.size <= WHOLE_FILE_BYTES ? (async function* () { yield await file.bytes(); })() : file.stream();
-  for await (const chunk of chunks) {
+  for await (const chunk of file.stream()) {
     if (chunk.includes(0)) throw new BinaryFile();
-    const text = carry + decoder.decode(chunk, { stream: true });
-    const lines = text.split("\n");
+    const lines = (carry + decoder.decode(chunk, { stream: true })).split("\n");
     carry = lines.pop()!;
-    yield* lines;
+    yield lines;
   }
   carry += decoder.decode();
-  if (carry) yield carry;
+  if (carry) yield [carry];
+}
+
+const multiline = new WeakMap<RegExp, RegExp>();
+function wholeText(regex: RegExp): RegExp {
+  let found = multiline.get(regex);
+  if (!found) multiline.set(regex, (found = new RegExp(regex.source, `${regex.flags}m`)));
+  return found;
 }
 
 /** What a search printed: whole lines, up to `maxChars` of JSON text. */

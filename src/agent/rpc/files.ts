@@ -10,6 +10,7 @@ import {
   type WriteFileResponse,
 } from "../../protocol/session-rpc.ts";
 import { formatBytes } from "../../shared/bounded-command.ts";
+import { foldersFirst } from "./order.ts";
 import type { SessionRoot } from "./paths.ts";
 
 export class FileRpcError extends Error {
@@ -93,7 +94,7 @@ export async function listSessionDirectory(root: SessionRoot, path: string): Pro
       return info ? { name: dirent.name, type, size: info.size, modified: Math.round(info.mtimeMs) } : { name: dirent.name, type };
     }),
   );
-  entries.sort((a, b) => Number(b.type === "directory") - Number(a.type === "directory") || a.name.localeCompare(b.name));
+  entries.sort(foldersFirst);
   const fitting = withinChars(entries, FILE_RPC_LIMITS.treeChars);
   return dirents.length > fitting.length ? { success: true, entries: fitting, truncated: true } : { success: true, entries };
 }

@@ -2,6 +2,7 @@ import type { Dirent } from "node:fs";
 import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { FILE_RPC_LIMITS, type GetDirectoryTreeResponse, type TreeNode } from "../../protocol/session-rpc.ts";
+import { foldersFirst } from "./order.ts";
 import type { SessionRoot } from "./paths.ts";
 
 /** Folders listed at the same time. */
@@ -29,7 +30,7 @@ export async function directoryTree(root: SessionRoot, path: string, maxDepth: n
     for (const { dir, children } of listed) {
       dir.node.children = [];
       for (const child of children) {
-        budget -= JSON.stringify(child.node).length + 16;
+        budget -= jsonSize(child.node);
         if (budget < 0) {
           truncated = true;
           break;
@@ -61,8 +62,11 @@ async function childrenOf(dir: Open): Promise<Open[]> {
   );
   return children
     .filter((child): child is Open => child !== null)
-    .sort((a, b) => Number(b.node.type === "directory") - Number(a.node.type === "directory") || a.node.name.localeCompare(b.node.name));
+    .sort((a, b) => foldersFirst(a.node, b.node));
 }
+
+/** A node's JSON length without its children, plus room for `"children":[]` and a comma. */
+const jsonSize = (node: TreeNode) => JSON.stringify(node.name).length + JSON.stringify(node.path).length + 100;
 
 async function inBatches<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
