@@ -28,7 +28,8 @@ const assets = compressWebFiles(await bundleWebApp());
 const bundleMs = performance.now() - started;
 console.log(`bundle (built in ${ms(bundleMs)})`);
 for (const asset of assets) console.log(`  ${asset.path.padEnd(36)} ${kb(asset.body.length).padStart(10)} raw ${kb(asset.gzip.length).padStart(10)} gzip`);
-const js = assets.filter((a) => a.path.endsWith(".js"));
+// What a page loads; the service worker (/sw.js, listed above) is fetched after it, once.
+const js = assets.filter((a) => a.path.startsWith("/assets/") && a.path.endsWith(".js"));
 const jsGzip = js.reduce((n, a) => n + a.gzip.length, 0);
 console.log(`  JS total ${kb(js.reduce((n, a) => n + a.body.length, 0))} raw, ${kb(jsGzip)} gzip (target < 150 KB gzip: ${jsGzip < 150 * 1024 ? "ok" : "OVER"})`);
 

@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 type Rule = { from: string[]; to: string[]; unless?: string[]; exempt?: string[]; reason: string };
 
 /** Every top-level place of src/, top to bottom. A new folder must get its place here. */
-const PLACES = ["main.ts", "cli", "daemon", "agent", "doctor", "update", "p2p", "sessions", "store", "protocol", "crypto", "shared", "web", "types"];
+const PLACES = ["main.ts", "cli", "daemon", "agent", "doctor", "update", "p2p", "sessions", "notify", "store", "protocol", "crypto", "shared", "web", "types"];
 const ours = (...except: string[]) => PLACES.filter((place) => !except.includes(place));
 const PROGRAMS = ["daemon", "agent", "doctor", "update"];
 const BROWSER_UNSAFE = ["node:", "bun:", "bun"];
@@ -24,13 +24,13 @@ const RULES: Rule[] = [
     reason: "cli is the top: main.ts builds the program from it, and nothing below calls a command or takes its context",
   },
   {
-    from: ["p2p", "sessions", "store", "protocol", "crypto", "shared", "web"],
+    from: ["p2p", "sessions", "notify", "store", "protocol", "crypto", "shared", "web"],
     to: PROGRAMS,
     reason: "the daemon, a session, doctor and update are programs assembled from the layers below; a layer that imports one back makes a cycle of layers (what several need, like selfCommand, belongs in shared/)",
   },
   {
     from: ["store", "protocol", "crypto", "shared"],
-    to: ["p2p", "sessions"],
+    to: ["p2p", "sessions", "notify"],
     reason: "the store keeps state and the leaves describe it; neither knows who serves it to the phone or spawns the sessions",
   },
   {
@@ -49,13 +49,24 @@ const RULES: Rule[] = [
     reason: "the session tracker and the phone's server meet only in the daemon, which wires one to the other with callbacks",
   },
   {
+    from: ["notify"],
+    to: ["p2p", "sessions"],
+    unless: ["p2p/refusal-summary.ts"],
+    reason: "notifications hear of sessions through the daemon, which calls the notifier; only the rate-limited log summary is shared",
+  },
+  {
+    from: ["p2p", "sessions"],
+    to: ["notify"],
+    reason: "the phone's server and the session tracker know nothing of notifications: the daemon wires their events to the notifier",
+  },
+  {
     from: ["daemon"],
     to: ["agent", "doctor"],
     reason: "the daemon runs sessions as separate processes and talks to them over the wire; doctor looks at the daemon from outside",
   },
   {
     from: ["agent"],
-    to: ["daemon", "doctor", "update"],
+    to: ["daemon", "doctor", "update", "notify"],
     unless: ["daemon/control/client.ts"],
     reason: "a session process is a client of its daemon: it may use the control client, never the daemon's own code, which would load the daemon into every session",
   },

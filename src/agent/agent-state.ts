@@ -32,7 +32,8 @@ const CompletedRequest = PendingRequest.extend({
   reason: z.string().optional(),
   mode: z.string().optional(),
   decision: z.string().optional(),
-  allowTools: z.array(z.string()).optional(),
+  // The app's AgentStateSchema reads `allowedTools` (the permission RPC sends `allowTools`).
+  allowedTools: z.array(z.string()).optional(),
 }).passthrough();
 
 export const AgentState = z

@@ -2,9 +2,12 @@ import { createControlClient } from "../daemon/control/client.ts";
 import type { Paths } from "../shared/paths.ts";
 import { readDaemonAddress, type DaemonAddress } from "./daemon-address.ts";
 import type { StartedBy } from "../protocol/control.ts";
+import type { SessionNotice } from "../protocol/notify.ts";
 
 const RETRIES = 20;
 const RETRY_MS = 250;
+/** A notice the daemon does not take at once is not worth holding the session for. */
+const NOTICE_TIMEOUT_MS = 2_000;
 
 /**
  * The session's standing with the daemon's control API. The control port changes
@@ -42,7 +45,16 @@ export function createDaemonRegistration(input: {
       }
       return false;
     },
-    ended: (reason: string) =>
-      control().call("sessionEnded", { sessionId: input.sessionId, pid: process.pid, reason: reason.slice(0, 500) }),
+    ended: (reason: string, crashed: boolean) =>
+      control().call("sessionEnded", { sessionId: input.sessionId, pid: process.pid, reason: reason.slice(0, 500), crashed }),
+    /**
+     * Fire and forget: a permission request or a finished turn for the notification
+     * channels. The address is the one the last (re)connect read, so nothing is opened
+     * on the way; a daemon that is away loses the notice, never the session's time.
+     */
+    notify(notice: SessionNotice): void {
+      const client = createControlClient({ port: address.controlPort, key: address.controlKey });
+      void client.call("notifyEvent", { sessionId: input.sessionId, notice }, { timeoutMs: NOTICE_TIMEOUT_MS }).catch(() => {});
+    },
   };
 }

@@ -41,6 +41,8 @@ export function createPermissionBroker(deps: {
   notice: (message: string) => void;
   /** The user chose "abort": the whole turn stops, not only this tool. */
   onAbortTurn: () => void;
+  /** A question goes to the phone (not answered by a rule or the mode): the notification channels hear of it. */
+  onAsk?: (tool: string, input: Record<string, unknown>) => void;
 }) {
   const pending = new Map<string, Pending>();
   const allowlist = createToolAllowlist();
@@ -52,7 +54,7 @@ export function createPermissionBroker(deps: {
     deps.agentState.update((state) => {
       const { [id]: request, ...requests } = state.requests;
       if (!request) return state;
-      const entry = { ...request, completedAt: Date.now(), status, reason: extra.reason, mode: extra.mode, decision: extra.decision, allowTools: extra.allowTools };
+      const entry = { ...request, completedAt: Date.now(), status, reason: extra.reason, mode: extra.mode, decision: extra.decision, allowedTools: extra.allowTools };
       const completed = Object.entries({ ...state.completedRequests, [id]: entry }).slice(-KEEP_COMPLETED);
       return { ...state, requests, completedRequests: Object.fromEntries(completed) };
     });
@@ -87,6 +89,7 @@ export function createPermissionBroker(deps: {
         ...state,
         requests: { ...state.requests, [id]: { tool: ask.tool, arguments: truncateStrings(ask.input, MAX_ARGUMENT_CHARS), createdAt: Date.now() } },
       }));
+      deps.onAsk?.(ask.tool, ask.input);
       return new Promise<ToolVerdict>((resolve) => {
         const settle = (verdict: ToolVerdict) => {
           pending.delete(id);

@@ -24,7 +24,10 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     conversationId: ctx.state.conversationId,
     permissionMode: ctx.state.permissionMode,
     args: ctx.agentArgs,
-    onOutput: (output) => ctx.messages.output(withDecisions(output, ctx.broker)),
+    onOutput: (output) => {
+      ctx.notices.output(output);
+      ctx.messages.output(withDecisions(output, ctx.broker));
+    },
     onAcp: (content) => ctx.messages.acp(content),
     onConversationId: (id) => rememberConversation(ctx, id),
     onUsage: (usage, cost) => {
@@ -33,7 +36,9 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     },
     onBusy: (busy) => {
       ctx.presence.setThinking(busy);
-      if (!busy && !stopping && agent.queued() === 0) ctx.messages.event({ type: "ready" });
+      if (busy || stopping || agent.queued() > 0) return;
+      ctx.messages.event({ type: "ready" });
+      ctx.notices.finished();
     },
     askTool: (ask) => ctx.broker.ask(ask),
   });

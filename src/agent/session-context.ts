@@ -3,6 +3,7 @@ import type { AgentAdapter } from "./agent.ts";
 import type { PermissionMode } from "./agent-state.ts";
 import type { Inbox } from "./inbox.ts";
 import type { PermissionBroker } from "./permissions.ts";
+import type { SessionNotices } from "./notices.ts";
 import type { Mode, Presence } from "./presence.ts";
 import type { SessionLink } from "./session-link.ts";
 import type { SessionMessages } from "./session-messages.ts";
@@ -25,6 +26,8 @@ export type SessionContext = {
   messages: SessionMessages;
   presence: Presence;
   broker: PermissionBroker;
+  /** Permission requests and finished turns, for the daemon's notification channels. */
+  notices: SessionNotices;
   inbox: Inbox;
   directory: string;
   agentArgs: string[];

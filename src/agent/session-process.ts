@@ -1,6 +1,7 @@
 import type { StartedBy } from "../protocol/control.ts";
 import type { RunnableAgent } from "../sessions/agents.ts";
 import type { Config } from "../shared/env.ts";
+import { createLog } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import { adapterFor } from "./adapters.ts";
 import type { AgentAdapter } from "./agent.ts";
@@ -8,10 +9,12 @@ import type { PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createDaemonRegistration } from "./daemon-registration.ts";
 import { createInbox } from "./inbox.ts";
+import { createSessionNotices } from "./notices.ts";
 import { runLocalMode } from "./local-mode.ts";
 import { createPermissionBroker } from "./permissions.ts";
 import { createPresence, type Mode } from "./presence.ts";
 import { runRemoteMode } from "./remote-mode.ts";
+import { serveFileRpcs } from "./rpc/serve.ts";
 import type { SessionContext, SessionEnd } from "./session-context.ts";
 import { openSessionLink } from "./session-link.ts";
 import { createSessionMessages } from "./session-messages.ts";
@@ -78,6 +81,7 @@ export async function runSessionProcess(input: {
   const conversationId = typeof known === "string" && known ? known : adapter.newConversationId();
   const state: SessionContext["state"] = { conversationId, launches: 0, permissionMode: "default" };
   const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
+  const notices = createSessionNotices((notice) => registration.notify(notice));
   const ctx: SessionContext = {
     config,
     adapter,
@@ -91,7 +95,9 @@ export async function runSessionProcess(input: {
       modeUnavailable: (mode) => adapter.modeUnavailable(mode),
       notice: (message) => messages.event({ type: "message", message }),
       onAbortTurn: () => void handlers.abort(),
+      onAsk: (tool, toolInput) => notices.asked(tool, toolInput),
     }),
+    notices,
     inbox,
     directory: input.directory,
     agentArgs: input.agentArgs,
@@ -102,6 +108,13 @@ export async function runSessionProcess(input: {
     ending,
   };
   serveSessionRpcs(ctx, requestEnd);
+  serveFileRpcs(link.rpc, {
+    directory: input.directory,
+    sessionId: link.sessionId,
+    rpcTimeoutMs: config.rpcTimeoutMs,
+    ripgrepPath: config.ripgrepPath,
+    log: createLog(input.paths.sessionsLog, { debug: config.debug }),
+  });
   // The app sends its first message once the agent state has a version above 0.
   void link.agentState.update((current) => current);
   void link.metadata.update((metadata) => (state.conversationId ? { ...metadata, [adapter.conversationKey]: state.conversationId } : metadata));
@@ -110,7 +123,7 @@ export async function runSessionProcess(input: {
   const end = await runModes(ctx, startingMode);
   ctx.presence.stop();
   await link.close();
-  await registration.ended(end.reason);
+  await registration.ended(end.reason, end.code !== 0);
   input.say(`remcli session ${link.sessionId} ended (${end.reason})`);
   return end.code;
 }

@@ -6,12 +6,14 @@ import { unknownFlag, nearest } from "./flags.ts";
 import { failureOf } from "./format-error.ts";
 import { standardFlags, visibleCommands } from "./help.ts";
 import { sessionCommand, type SessionOptions } from "./session.ts";
+import { notifyProgram } from "./notify.ts";
 import { updateCommand, type UpdateOptions } from "./update.ts";
 
 /** Command groups with subcommands of their own; cac itself knows one word per command. */
 const GROUPS: Record<string, () => CAC> = {
   daemon: daemonProgram,
   doctor: doctorProgram,
+  notify: notifyProgram,
 };
 
 function rootProgram(): CAC {
@@ -25,6 +27,7 @@ function rootProgram(): CAC {
     .action((_args: string[], options: SessionOptions) => sessionCommand(options));
   cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
+  cli.command("notify <command>", "Where notifications go: status, test, ntfy, command, on, off, contact, forget");
   cli
     .command("update", "Install a new remcli binary and have the running daemon switch to it now")
     .option("--from <file|url>", "The new binary: a local file or an https URL")

@@ -21,6 +21,7 @@ import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service
 import { createShutdown } from "./shutdown.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
+import { createNotifier } from "../notify/notifier.ts";
 
 export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
 
@@ -112,16 +113,33 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const requestShutdown = (reason: string) => setTimeout(() => void shutdown?.({ reason, exitCode: 0 }), 0);
 
   const caffeinate = createCaffeinate({ binary: config.caffeinatePath, store, log, daemonPid: process.pid });
+  const notifier = createNotifier({
+    store,
+    vapidKeyFile: paths.vapidKey,
+    log,
+    timeoutMs: config.notifyTimeoutMs,
+    dispatcher: { collapseMs: config.notifyCollapseMs },
+    appBase: () => (p2p ? (p2p.tunnelUrl() ?? `http://${p2p.host}:${p2p.port}`) : null),
+  });
   const tracker = createSessionTracker({
     config,
     paths,
     store,
     log,
-    onSessionGone: (sessionId) => p2p?.server.endSession(sessionId),
+    onSessionGone: (sessionId, gone) => {
+      p2p?.server.endSession(sessionId);
+      if (gone.outcome !== "unknown") notifier.sessionEnded({ sessionId, directory: gone.directory, reason: gone.reason, crashed: gone.outcome === "crashed" });
+    },
     onActiveChange: (count) => caffeinate.update(count),
   });
   const readopted = tracker.readopt(process.pid);
-  const spawn: Spawn = (request) => spawnSessionIn({ tracker, config }, request);
+  const spawn: Spawn = async (request) => {
+    const answer = await spawnSessionIn({ tracker, config }, request);
+    if (!answer.ok && (answer.error.code === "spawn_failed" || answer.error.code === "timeout")) {
+      notifier.spawnFailed(request.directory, answer.error.message.split("\n")[0]!);
+    }
+    return answer;
+  };
   const agents = createAgentCatalog(config);
 
   const ownBinary = watchOwnBinary({
@@ -144,6 +162,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           requestShutdown,
           rotateSecret: () => p2p?.rotateSecret(),
           checkUpdate: () => ownBinary.check(),
+          notifier,
         }),
       },
       port,
@@ -166,6 +185,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     daemonState,
     sessions: { tracker, spawn, requestShutdown },
     agents,
+    notifier,
   });
   p2p = service;
   if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
@@ -212,6 +232,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "caffeinate", run: () => caffeinate.stop("the daemon stopped") },
       { name: "p2p server", run: () => service.close(stopping(reason)) },
       { name: "control server", run: () => control.stop(true) },
+      { name: "notifications", run: () => notifier.close() },
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
       { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },

@@ -5,6 +5,7 @@ export type MachineRpcActions = {
   spawnSession: (params: unknown) => Promise<unknown>;
   stopSession: (params: unknown) => Promise<unknown>;
   stopDaemon: () => Promise<unknown>;
+  bash: (params: unknown) => Promise<unknown>;
 };
 
 /**
@@ -30,4 +31,5 @@ export function serveMachineRpc({
   serve("stop-daemon", () => actions.stopDaemon());
   // The seed's name for stop-daemon; the reference app may call either.
   serve("requestShutdown", () => actions.stopDaemon());
+  serve("bash", actions.bash);
 }

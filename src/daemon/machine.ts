@@ -56,6 +56,12 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
       }
       server.writes.updateMachineMetadata(id, cipher().encrypt(metadata()), existing.metadataVersion);
       writeDaemonState(state);
+      server.writes.setMachineActive(id, true, Date.now());
+    },
+    /** The daemon stops: its final state, then offline, so the phone does not show it online. */
+    goOffline(state: MachineDaemonState) {
+      writeDaemonState(state);
+      server.writes.setMachineActive(id, false, Date.now());
     },
     writeDaemonState,
     /** The metadata again, e.g. after an agent was installed. */

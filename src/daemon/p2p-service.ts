@@ -8,7 +8,10 @@ import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine } from "./machine.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
+import { createMachineBash } from "./machine-bash.ts";
 import { serveMachineRpc } from "./machine-rpc.ts";
+import { serveNotifyRpc } from "./notify-rpc.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
 import type { AgentCatalog } from "../sessions/agents.ts";
@@ -37,6 +40,7 @@ export async function startP2pService(deps: {
   daemonState: () => MachineDaemonState;
   sessions: { tracker: SessionTracker; spawn: Spawn; requestShutdown: (reason: string) => void };
   agents: AgentCatalog;
+  notifier: Notifier;
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
@@ -86,8 +90,11 @@ export async function startP2pService(deps: {
         requestShutdown("stopped from the phone (stop-daemon)");
         return { message: "Daemon is shutting down" };
       },
+      bash: createMachineBash({ rpcTimeoutMs: config.rpcTimeoutMs, log }),
     },
   });
+
+  serveNotifyRpc({ server, machine, notifier: deps.notifier });
 
   let tunnelError: string | null = null;
   if (options.tunnel) {
@@ -112,7 +119,7 @@ export async function startP2pService(deps: {
       log.info("p2p secret rotated; every connection dropped");
     },
     async close(finalStatus: MachineDaemonState) {
-      machine.writeDaemonState(finalStatus);
+      machine.goOffline(finalStatus);
       await tunnel?.close().catch(() => {});
       await server.close();
     },

@@ -24,8 +24,11 @@ export const DEFAULT_LIMITS: P2pLimits = Object.freeze({
 export const TRANSPORT_BOUNDS = Object.freeze({
   /** engine.io sessions that have not joined "/" with a valid token yet, in all. */
   pendingSessions: 1024,
-  /** The same from one remote address (local sessions and the ngrok tunnel share 127.0.0.1). */
-  pendingPerAddress: 64,
+  /**
+   * The same from one remote address (local sessions and the ngrok tunnel share 127.0.0.1).
+   * Above the shared load generator's 100 handshakes in flight: a busy client is not refused.
+   */
+  pendingPerAddress: 128,
   /**
    * How long a session may stay without joining "/" with a valid token: socket.io's
    * `connectTimeout` (45 s by default). A client joins one round trip after the handshake.

@@ -44,11 +44,12 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
     const name = output.path.replace(/^.*[\\/]/, "");
     files.push({ path: `/assets/${name}`, contentType: typeOf(name), body: new Uint8Array(await output.arrayBuffer()), immutable: true });
   }
+  files.push(await bundleServiceWorker(options.minify ?? true));
   const icon = new Uint8Array(await Bun.file(join(WEB_APP, "icon.svg")).arrayBuffer());
   const iconPath = `/assets/icon-${Bun.hash(icon).toString(16).slice(0, 8)}.svg`;
   files.push({ path: iconPath, contentType: TYPES.svg!, body: icon, immutable: true });
 
-  const script = files.find((f) => f.path.endsWith(".js"));
+  const script = files.find((f) => f.path.startsWith("/assets/") && f.path.endsWith(".js"));
   const styles = files.filter((f) => f.path.endsWith(".css"));
   if (!script) throw new Error("the web app build produced no script");
   const manifest = {
@@ -66,6 +67,24 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   files.push({ path: "/manifest.webmanifest", contentType: TYPES.webmanifest!, body: encode(JSON.stringify(manifest)), immutable: false });
   files.push({ path: "/index.html", contentType: TYPES.html!, body: encode(indexHtml(script.path, styles.map((s) => s.path), iconPath)), immutable: false });
   return files;
+}
+
+/**
+ * The service worker (src/web/sw.ts) at /sw.js: a fixed path, since a worker's URL is
+ * its identity and its scope (the whole app), and never cached for long, so the browser
+ * picks up a new one. A classic script, not a module: older Safari runs only those.
+ */
+async function bundleServiceWorker(minify: boolean): Promise<WebFile> {
+  const result = await Bun.build({
+    entrypoints: [join(WEB_APP, "sw.ts")],
+    target: "browser",
+    format: "iife",
+    minify,
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  });
+  const [output] = result.outputs;
+  if (!result.success || !output) throw new Error(`the service worker did not build:\n${result.logs.map(String).join("\n")}`);
+  return { path: "/sw.js", contentType: TYPES.js!, body: new Uint8Array(await output.arrayBuffer()), immutable: false };
 }
 
 function indexHtml(script: string, styles: string[], icon: string): string {

@@ -110,6 +110,20 @@ export function createWrites(store: Store, publisher: Publisher) {
         from,
       ),
 
+    /**
+     * The daemon going online or offline. The app takes an `update-machine` without
+     * `active` as "online", so going offline has to say `active: false` itself.
+     */
+    setMachineActive(id: string, active: boolean, at: number): boolean {
+      return commit(
+        () => {
+          const known = store.machines.setActive(id, active, at);
+          return { result: known, updates: known ? [publisher.prepare(updateBodies.updateMachine(id, { active, activeAt: at }))] : [] };
+        },
+        () => ({ machine: id }),
+      );
+    },
+
     updateDaemonState: (id: string, daemonState: string, expectedVersion: number, from?: IoSocket) =>
       versioned(
         () => store.machines.updateDaemonState(id, daemonState, expectedVersion),

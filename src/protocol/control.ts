@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NotifyChange, NotifyStatus, SessionNotice, TestReport } from "./notify.ts";
 import { SessionId, SpawnOutcome, SpawnSessionParams } from "./rpc.ts";
 
 /**
@@ -86,7 +87,13 @@ export const routes = {
   sessionEnded: {
     path: "/session-ended",
     request: z
-      .object({ sessionId: SessionId, pid: z.number().int().positive(), reason: z.string().min(1).max(500) })
+      .object({
+        sessionId: SessionId,
+        pid: z.number().int().positive(),
+        reason: z.string().min(1).max(500),
+        /** The session ends because its agent failed, not by the user's choice (a notification says so). */
+        crashed: z.boolean().optional(),
+      })
       .strict(),
     response: z.object({ recorded: z.boolean() }),
   },
@@ -105,6 +112,15 @@ export const routes = {
     request: SpawnSessionParams.pick({ directory: true, approvedNewDirectoryCreation: true, agent: true }).strict(),
     response: SpawnOutcome,
   },
+  /** A session's event for the notification channels; answered before anything is sent. */
+  notifyEvent: {
+    path: "/notify-event",
+    request: z.object({ sessionId: SessionId, notice: SessionNotice }).strict(),
+    response: z.object({ accepted: z.literal(true) }),
+  },
+  notifyStatus: { path: "/notify-status", request: Empty, response: NotifyStatus },
+  notifyChange: { path: "/notify-change", request: NotifyChange, response: NotifyStatus },
+  notifyTest: { path: "/notify-test", request: Empty, response: TestReport },
 } as const;
 
 export type Routes = typeof routes;

@@ -143,6 +143,7 @@ const CompletedRequest = PendingRequest.extend({
   status: z.enum(["canceled", "denied", "approved"]),
   reason: z.string().optional(),
   decision: z.string().optional(),
+  allowedTools: z.array(z.string()).nullish(),
 }).passthrough();
 
 export const AgentState = z

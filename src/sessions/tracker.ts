@@ -23,6 +23,13 @@ function agentArgs(how: SpawnHow): string[] {
 }
 
 /**
+ * How a session's process came to be gone: `ended` by its own or the user's choice,
+ * `crashed` when its agent failed or it vanished without saying so, `unknown` when we
+ * cannot tell (found gone at start, or killed for never reporting).
+ */
+export type SessionGone = { reason: string; directory: string | null; outcome: "ended" | "crashed" | "unknown" };
+
+/**
  * Every session process the daemon knows: the ones it spawned, the terminal ones that
  * reported themselves, and those a previous daemon left running. The children table
  * is the truth; this keeps the live handles and the spawns waiting for their webhook.
@@ -33,7 +40,7 @@ export function createSessionTracker(deps: {
   store: Store;
   log: Log;
   /** Called when a session's process is gone, whatever the way. */
-  onSessionGone: (sessionId: string) => void;
+  onSessionGone: (sessionId: string, gone: SessionGone) => void;
   /** Called whenever the number of live sessions may have changed. */
   onActiveChange: (activeSessions: number) => void;
 }) {
@@ -41,16 +48,17 @@ export function createSessionTracker(deps: {
   const pendingByPid = new Map<number, Pending>();
   /** Why we are ending a child ourselves, so its exit handler records that and not a bare signal. */
   const ending = new Map<number, string>();
-  const sessionLog = `${paths.logDir}/sessions.log`;
+  const sessionLog = paths.sessionsLog;
 
   const openSessions = () => store.children.open().filter((child) => child.kind === "session");
   const activeCount = () => openSessions().length;
 
   /** Records a child's end once; tells the P2P side its session is no longer active. */
-  const ended = (child: ChildRow, reason: string) => {
+  /** `said`: the reason in the session's own words, for the notification (the row says who said it). */
+  const ended = (child: ChildRow, reason: string, outcome: SessionGone["outcome"], said = reason) => {
     if (!store.children.end(child.id, reason)) return;
     log.info("session process ended", { pid: child.pid, session: child.sessionId, reason });
-    if (child.sessionId) deps.onSessionGone(child.sessionId);
+    if (child.sessionId) deps.onSessionGone(child.sessionId, { reason: said, directory: child.directory, outcome });
     deps.onActiveChange(activeCount());
   };
 
@@ -60,7 +68,9 @@ export function createSessionTracker(deps: {
       onExit(exited, exitCode, signalCode) {
         const row = openSessions().find((c) => c.pid === exited.pid);
         if (!row) return;
-        ended(row, ending.get(row.id) ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`));
+        const asked = ending.get(row.id);
+        const clean = exitCode === 0 && !signalCode;
+        ended(row, asked ?? (signalCode ? `killed by ${signalCode}` : `exited with code ${exitCode}`), asked || clean ? "ended" : "crashed");
         ending.delete(row.id);
       },
     });
@@ -83,7 +93,7 @@ export function createSessionTracker(deps: {
           store.children.adopt(child.id, daemonPid);
           adopted++;
         } else {
-          ended(child, "gone while the daemon was not running");
+          ended(child, "gone while the daemon was not running", "unknown");
           gone++;
         }
       }
@@ -123,7 +133,7 @@ export function createSessionTracker(deps: {
       const reason = `did not report within ${config.spawnTimeoutMs} ms; killed`;
       ending.set(row.id, reason);
       signalTree(child.pid, "SIGKILL");
-      ended(row, reason);
+      ended(row, reason, "unknown");
       return fail("timeout", `the session did not report within ${config.spawnTimeoutMs} ms and was stopped`);
     },
 
@@ -152,10 +162,11 @@ export function createSessionTracker(deps: {
      * The session says it is ending (terminal sessions are not our children, so no exit
      * handler would tell us). A stop we asked for keeps its own reason.
      */
-    sessionEnded(input: { sessionId: string; pid: number; reason: string }): boolean {
+    sessionEnded(input: { sessionId: string; pid: number; reason: string; crashed?: boolean }): boolean {
       const child = openSessions().find((c) => c.pid === input.pid && c.sessionId === input.sessionId);
       if (!child) return false;
-      ended(child, ending.get(child.id) ?? `ended by the session: ${input.reason}`);
+      const asked = ending.get(child.id);
+      ended(child, asked ?? `ended by the session: ${input.reason}`, input.crashed && !asked ? "crashed" : "ended", asked ?? input.reason);
       return true;
     },
 
@@ -176,21 +187,21 @@ export function createSessionTracker(deps: {
       if (!child) return fail("not_found", `no running session ${sessionId}`);
       const gone = () => (isSameProcessAlive(child.pid, child.pidStart) ? undefined : true);
       if (gone()) {
-        ended(child, "found gone when asked to stop");
+        ended(child, "found gone when asked to stop", "crashed");
         return ok({ how: "already-gone" });
       }
       const politely = "stopped by request with SIGTERM";
       ending.set(child.id, politely);
       signalTree(child.pid, "SIGTERM");
       if (await waitFor(gone, { timeoutMs: config.sessionStopGraceMs })) {
-        ended(child, politely);
+        ended(child, politely, "ended");
         return ok({ how: "SIGTERM" });
       }
       const forcibly = `stopped by request: killed with SIGKILL after ignoring SIGTERM for ${config.sessionStopGraceMs} ms`;
       ending.set(child.id, forcibly);
       signalTree(child.pid, "SIGKILL");
       await waitFor(gone, { timeoutMs: 2_000 });
-      ended(child, forcibly);
+      ended(child, forcibly, "ended");
       return ok({ how: "SIGKILL" });
     },
 
@@ -198,7 +209,7 @@ export function createSessionTracker(deps: {
     prune(): void {
       for (const child of store.children.open()) {
         if (child.kind === "session" && !isSameProcessAlive(child.pid, child.pidStart)) {
-          ended(child, "found dead by the heartbeat");
+          ended(child, "found dead by the heartbeat", "crashed");
         }
       }
     },

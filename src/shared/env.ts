@@ -19,6 +19,8 @@ const NUMBERS = {
   REMCLI_SESSION_STOP_GRACE_MS: { unit: "milliseconds", min: 10, fallback: 5_000 },
   REMCLI_SESSION_ALIVE_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
   REMCLI_UPDATE_CHECK_MS: { unit: "milliseconds", min: 50, fallback: 5_000 },
+  REMCLI_NOTIFY_TIMEOUT_MS: { unit: "milliseconds", min: 50, fallback: 10_000 },
+  REMCLI_NOTIFY_COLLAPSE_MS: { unit: "milliseconds", min: 0, fallback: 2_000 },
 } as const;
 type NumberName = keyof typeof NUMBERS;
 
@@ -44,6 +46,7 @@ const Env = z.object({
   CLAUDE_CONFIG_DIR: optionalText,
   IS_SANDBOX: optionalText,
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
+  REMCLI_RG_PATH: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -80,6 +83,10 @@ export type Config = Readonly<{
   caffeinatePath: string | null;
   /** How often the daemon looks whether its binary was replaced (a stat; cheap). */
   updateCheckMs: number;
+  /** How long one notification may take: a push or ntfy request, or the command hook (then killed). */
+  notifyTimeoutMs: number;
+  /** After a notification of a kind, later ones of that kind wait this long and go as one. */
+  notifyCollapseMs: number;
   /** The `claude` executable the user chose; unset means `claude` on PATH. */
   claudePath: string | undefined;
   /** Where Claude Code keeps its transcripts (`<dir>/<escaped cwd>/<session>.jsonl`). */
@@ -90,6 +97,8 @@ export type Config = Readonly<{
   agentPaths: Readonly<{ gemini?: string; codex?: string; codexAcp?: string; opencode?: string }>;
   /** The environment an agent runs in: ours, as we were started, plus what its launch adds. */
   childEnv: Readonly<Record<string, string>>;
+  /** The `rg` the ripgrep RPC runs; unset means `rg` on PATH, and none found the built-in search. */
+  ripgrepPath: string | undefined;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -119,6 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionStopGraceMs: e.REMCLI_SESSION_STOP_GRACE_MS,
     sessionAliveMs: e.REMCLI_SESSION_ALIVE_MS,
     updateCheckMs: e.REMCLI_UPDATE_CHECK_MS,
+    notifyTimeoutMs: e.REMCLI_NOTIFY_TIMEOUT_MS,
+    notifyCollapseMs: e.REMCLI_NOTIFY_COLLAPSE_MS,
     claudePath: e.REMCLI_CLAUDE_PATH,
     // Claude Code itself moves its whole config (transcripts included) with CLAUDE_CONFIG_DIR.
     claudeProjectsDir: resolve(e.REMCLI_CLAUDE_PROJECTS_DIR ?? join(e.CLAUDE_CONFIG_DIR ?? join(homedir(), ".claude"), "projects")),
@@ -133,14 +144,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     childEnv: Object.freeze(agentEnvironment(env)),
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
+    ripgrepPath: e.REMCLI_RG_PATH,
   });
 }
 
-/** The daemon's own secrets, which no agent needs to see. */
+/** The daemon's own secrets, which no agent or program of the user's needs to see. */
 const NOT_FOR_AGENTS = new Set(["NGROK_AUTHTOKEN"]);
 
 function agentEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined && !NOT_FOR_AGENTS.has(name)) out[name] = value;
   return out;
+}
+
+/** The environment of a program of the user's that the daemon runs (the notify hook): the agents' one, plus `extra`. */
+export function childEnvironment(extra: Record<string, string>): Record<string, string> {
+  return { ...agentEnvironment(process.env), ...extra };
 }

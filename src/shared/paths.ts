@@ -7,8 +7,11 @@ export type Paths = Readonly<{
   lock: string;
   controlKey: string;
   p2pSecret: string;
+  vapidKey: string;
   logDir: string;
   daemonLog: string;
+  /** What session processes say: their output when the daemon spawned them, and their RPC calls. */
+  sessionsLog: string;
 }>;
 
 export function pathsFor(home: string): Paths {
@@ -19,8 +22,10 @@ export function pathsFor(home: string): Paths {
     lock: join(home, "daemon.lock"),
     controlKey: join(home, "control.key"),
     p2pSecret: join(home, "p2p.secret"),
+    vapidKey: join(home, "vapid.key"),
     logDir,
     daemonLog: join(logDir, "daemon.log"),
+    sessionsLog: join(logDir, "sessions.log"),
   });
 }
 

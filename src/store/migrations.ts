@@ -132,6 +132,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN content_digest BLOB;
   CREATE UNIQUE INDEX messages_digest ON messages (session_id, content_digest) WHERE content_digest IS NOT NULL;
   `,
+  // v5: notifications. The browsers subscribed to Web Push (one row per push endpoint),
+  // and per channel its settings (JSON: ntfy's URL and token, the command's argv) and
+  // which events it gets; a channel without a row has the default events.
+  `
+  CREATE TABLE push_subscriptions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    endpoint TEXT NOT NULL UNIQUE,
+    p256dh TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_ok_at INTEGER
+  );
+  CREATE TABLE notify_channels (
+    channel TEXT PRIMARY KEY,
+    config TEXT,
+    events TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

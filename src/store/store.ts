@@ -5,6 +5,7 @@ import { daemonStateStore } from "./daemon-state.ts";
 import { CorruptDatabaseError, openDatabase, type OnCorrupt } from "./db.ts";
 import { machinesStore } from "./machines.ts";
 import { messagesStore } from "./messages.ts";
+import { notifyStore } from "./notify.ts";
 import { rpcSeenStore } from "./rpc-seen.ts";
 import { sessionsStore } from "./sessions.ts";
 import { settingsStore } from "./settings.ts";
@@ -28,6 +29,7 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
     messages: messagesStore(db),
     machines: machinesStore(db),
     rpcSeen: rpcSeenStore(db),
+    notify: notifyStore(db),
     /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
     transaction<T>(work: () => T): T {
       return inTransaction.immediate(work) as T;

@@ -2,7 +2,10 @@ import { render } from "preact";
 import { clearFragment, readPairingFragment } from "./pairing/fragment.ts";
 import { rememberPairing } from "./pairing/pairings.ts";
 import { createLinks } from "./links.ts";
+import { createAttention } from "./notify/attention.ts";
+import { registerServiceWorker } from "./notify/service-worker.ts";
 import { App, type Startup } from "./ui/app.tsx";
+import { navigate } from "./ui/router.ts";
 import "./styles.css";
 
 /**
@@ -25,4 +28,6 @@ function pairFromUrl(): Startup {
 
 const startup = pairFromUrl();
 const links = createLinks();
+registerServiceWorker((path) => navigate(path));
+createAttention(links, (path) => navigate(path));
 render(<App links={links} startup={startup} />, document.getElementById("app")!);

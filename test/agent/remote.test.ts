@@ -1,22 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
-import { assistantText, eventOf, fakeClaude, outputOf, phoneSession, type Plain } from "../helpers/agent.ts";
+import { assistantText, eventOf, fakeClaude, outputOf, spawnFromPhone, type Plain } from "../helpers/agent.ts";
 import { collect, startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually, isAlive } from "../helpers/sandbox.ts";
 import { childRows, machineRpc } from "../helpers/sessions.ts";
-
-async function spawnFromPhone(daemon: Daemon, name: string) {
-  const phone = await daemon.connect();
-  const directory = join(daemon.box.home, "work", name);
-  mkdirSync(directory, { recursive: true });
-  const answer = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory });
-  if (answer.type !== "success") throw new Error(`spawn failed: ${JSON.stringify(answer)}`);
-  const session = await phoneSession(daemon, phone, answer.sessionId);
-  // The app waits for this before it sends: the agent is connected and ready.
-  await eventually("the agent state to be written", async () => ((await session.state()).version > 0 ? true : undefined));
-  return { phone, sessionId: answer.sessionId as string, session, directory };
-}
 
 const row = (daemon: Daemon, sessionId: string) => childRows(daemon.box).find((r) => r.sessionId === sessionId);
 const texts = (messages: Plain[]) => messages.map(assistantText).filter((t): t is string => t !== undefined);
@@ -150,6 +136,10 @@ describe("remote mode: the phone drives Claude Code", () => {
     const first = await ask("npm run build");
     await session.rpc("permission", { id: first.id, approved: true, decision: "approved_for_session", allowTools: ["Bash(npm run:*)"] });
     await answered(first.at);
+    // Stored under the name the app's AgentStateSchema reads (the RPC's own field is allowTools).
+    const completed = (await session.state()).agentState.completedRequests[first.id];
+    expect(completed).toMatchObject({ status: "approved", decision: "approved_for_session", allowedTools: ["Bash(npm run:*)"] });
+    expect(completed).not.toHaveProperty("allowTools");
     // The rule went to Claude Code as a session rule, for its own matcher.
     const answers = () => claude.received().flatMap((r) => (r.type === "permission" ? [r.response] : []));
     expect(answers().at(-1)).toMatchObject({

@@ -3,7 +3,7 @@ import nacl from "tweetnacl";
 import { aesGcmOpen, aesGcmSeal } from "../../src/crypto/aes-gcm.ts";
 import { contentKeyPair, unwrapDataKey, wrapDataKey } from "../../src/crypto/data-key.ts";
 import { deriveKey } from "../../src/crypto/derive-key.ts";
-import { concatBytes, fromBase64, fromUtf8, toBase64, toHex, utf8 } from "../../src/crypto/encoding.ts";
+import { concatBytes, fromBase64, fromUtf8, portableBase64, toBase64, toHex, utf8 } from "../../src/crypto/encoding.ts";
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
 import { secretboxOpen, secretboxSeal } from "../../src/crypto/secretbox.ts";
 import { createCipher, newDataEncryptionKey } from "../../src/crypto/session-cipher.ts";
@@ -55,6 +55,18 @@ describe("encoding", () => {
       expect(toHex(bytes)).toBe(v.hex);
     },
   );
+
+  test("the phone page's own base64 loops (browsers without native base64) give the same strings and bytes", () => {
+    for (const v of vectors.encoding) {
+      expect(portableBase64.encode(hex(v.hex))).toBe(v.base64);
+      expect(portableBase64.decode(v.base64)).toEqual(hex(v.hex));
+    }
+    for (const size of [0, 1, 2, 3, 4, 5, 100, 1001]) {
+      const bytes = nacl.randomBytes(size);
+      expect(portableBase64.encode(bytes)).toBe(b64(bytes));
+      expect(portableBase64.decode(b64(bytes))).toEqual(bytes);
+    }
+  });
 
   test.each(notBase64)("%j is not base64 and decodes to null", (text) => {
     expect(fromBase64(text)).toBeNull();

@@ -2,14 +2,16 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "socket.io-client";
-import { createCipher, type Cipher } from "../../src/crypto/session-cipher.ts";
+import { createNativeCipher } from "../../src/crypto/native.ts";
+import type { Cipher } from "../../src/crypto/session-cipher.ts";
 import type { Daemon } from "./p2p.ts";
+import { machineRpc } from "./sessions.ts";
 import { eventually } from "./sandbox.ts";
 
 const FIXTURE = join(import.meta.dir, "..", "fixtures", "fake-claude.ts");
 
 /** What the fake was given: its argv at each start, every answer to its `can_use_tool`. */
-export type Received = { type: "argv"; argv: string[] } | { type: "permission"; response: any };
+export type Received = { type: "argv"; argv: string[] } | { type: "permission"; response: any } | { type: "asked"; tool: string; at: number };
 
 export type FakeClaude = {
   path: string;
@@ -45,7 +47,9 @@ export async function phoneSession(daemon: Daemon, phone: Socket, sessionId: str
     const sessions = (await daemon.api("/v1/sessions")).body.sessions as Array<{ id: string; dataEncryptionKey: string }>;
     return sessions.find((s) => s.id === sessionId);
   });
-  const cipher: Cipher = createCipher(daemon.secret, session.dataEncryptionKey);
+  // Native AES-GCM: the same bytes as the phone page's pure-JS one (test/crypto checks
+  // both), and a megabyte-sized answer (readFile) decrypts in milliseconds, not a second.
+  const cipher: Cipher = createNativeCipher(daemon.secret, session.dataEncryptionKey);
 
   const history = async (): Promise<Plain[]> => {
     const page = await daemon.api(`/v1/sessions/${sessionId}/messages?after=0&limit=1000`);
@@ -108,3 +112,16 @@ export const assistantText = (message: Plain) => {
   if (data?.type !== "assistant") return undefined;
   return (data.message.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text).join("");
 };
+
+/** A session spawned the way the phone does it (machine RPC), in a new folder of the home, ready for messages. */
+export async function spawnFromPhone(daemon: Daemon, name: string) {
+  const phone = await daemon.connect();
+  const directory = join(daemon.box.home, "work", name);
+  mkdirSync(directory, { recursive: true });
+  const answer = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory });
+  if (answer.type !== "success") throw new Error(`spawn failed: ${JSON.stringify(answer)}`);
+  const session = await phoneSession(daemon, phone, answer.sessionId);
+  // The app waits for this before it sends: the agent is connected and ready.
+  await eventually("the agent state to be written", async () => ((await session.state()).version > 0 ? true : undefined));
+  return { phone, sessionId: answer.sessionId as string, session, directory };
+}

@@ -31,7 +31,7 @@ export type Sandbox = {
   /** Runs `remcli <args>` from source with this home. */
   cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
   /** Starts a process of ours in the background; it is killed when the sandbox is disposed. */
-  spawn(args: string[], options?: { env?: Record<string, string> }): ReturnType<typeof Bun.spawn>;
+  spawn(args: string[], options?: { env?: Record<string, string>; cwd?: string }): ReturnType<typeof Bun.spawn>;
   /** The daemon row as the database holds it. */
   row(): Record<string, unknown> | null;
   history(): Array<{ state: string; reason: string; pid: number | null; version: string | null }>;
@@ -96,6 +96,7 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     spawn(args, options = {}) {
       const child = Bun.spawn([process.execPath, ENTRY, ...args], {
         env: { ...env, ...options.env },
+        cwd: options.cwd,
         stdout: "pipe",
         stderr: "pipe",
         stdin: "ignore",

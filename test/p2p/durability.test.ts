@@ -46,8 +46,14 @@ describe("durability and restarts", () => {
     const before = await eventually("first update", () => updates[0]);
 
     expect((await daemon.box.cli(["daemon", "stop"])).code).toBe(0);
+    // The app fills `active ?? true` from update-machine: stopping must say offline itself.
+    const offline = updates.find((u) => u.body.t === "update-machine" && u.body.active === false);
+    expect(offline?.body).toEqual({ t: "update-machine", machineId: expect.any(String), active: false, activeAt: expect.any(Number) });
     await daemon.restart();
     expect(daemon.port).toBe(port);
+    const [machine] = (await daemon.api("/v1/machines")).body;
+    expect(machine).toMatchObject({ id: offline!.body.machineId, active: true });
+    expect(machine.activeAt).toBeGreaterThanOrEqual(offline!.body.activeAt);
     expect(daemon.token).toBe(token);
     await eventually("the phone to reconnect", () => (phone.connected ? true : undefined), 10_000);
     await eventually("the sender to reconnect", () => (sender.connected ? true : undefined), 10_000);

@@ -5,6 +5,7 @@ import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
 import type { UpdateCheck } from "../../protocol/control.ts";
+import type { Notifier } from "../../notify/notifier.ts";
 
 export function createControlHandlers(deps: {
   store: Store;
@@ -14,6 +15,7 @@ export function createControlHandlers(deps: {
   requestShutdown: (reason: string) => void;
   rotateSecret: () => void;
   checkUpdate: () => Promise<UpdateCheck>;
+  notifier: Notifier;
 }): ControlHandlers {
   return {
     status() {
@@ -51,5 +53,12 @@ export function createControlHandlers(deps: {
     sessionEnded: (request) => ok({ recorded: deps.tracker.sessionEnded(request) }),
     stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
     spawnSession: (request) => deps.spawn(request),
+    notifyEvent({ sessionId, notice }) {
+      deps.notifier.sessionNotice(sessionId, notice);
+      return ok({ accepted: true as const });
+    },
+    notifyStatus: () => ok(deps.notifier.status()),
+    notifyChange: (change) => deps.notifier.change(change),
+    notifyTest: async () => ok(await deps.notifier.test()),
   };
 }

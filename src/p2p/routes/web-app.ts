@@ -19,6 +19,8 @@ function contentSecurityPolicy(host: string | undefined): string {
     "style-src 'self'",
     "img-src 'self' data:",
     "manifest-src 'self'",
+    // The service worker that shows Web Push notifications (/sw.js).
+    "worker-src 'self'",
     `connect-src 'self'${self}`,
     "base-uri 'none'",
     "form-action 'none'",

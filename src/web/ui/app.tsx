@@ -3,6 +3,8 @@ import type { Links } from "../links.ts";
 import { useRoute, navigate, paths } from "./router.ts";
 import { HomeScreen } from "./screens/home-screen.tsx";
 import { NewSessionScreen } from "./screens/new-session-screen.tsx";
+import { NotificationsScreen } from "./screens/notifications-screen.tsx";
+import { OpenSession } from "./screens/open-session.tsx";
 import { SessionScreen } from "./screens/session-screen.tsx";
 import { WelcomeScreen } from "./screens/welcome-screen.tsx";
 
@@ -15,7 +17,8 @@ export function App({ links, startup }: { links: Links; startup: Startup }) {
 
   if (links.all().length === 0) return <WelcomeScreen problem={startup.problem ?? undefined} />;
 
-  if (route.screen === "session" || route.screen === "new-session") {
+  if (route.screen === "open") return <OpenSession links={links} sessionId={route.sessionId} />;
+  if (route.screen === "session" || route.screen === "new-session" || route.screen === "notifications") {
     const link = links.get(route.pairingId);
     if (!link) {
       // A page of a pairing that was forgotten (or of another browser): go home.
@@ -23,6 +26,7 @@ export function App({ links, startup }: { links: Links; startup: Startup }) {
       return null;
     }
     if (route.screen === "new-session") return <NewSessionScreen link={link} />;
+    if (route.screen === "notifications") return <NotificationsScreen link={link} />;
     return <SessionScreen key={route.sessionId} link={link} sessionId={route.sessionId} forget={() => links.forget(link.pairing.id)} />;
   }
   return <HomeScreen links={links} notice={startup.notice} problem={startup.problem} />;

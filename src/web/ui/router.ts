@@ -3,13 +3,18 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { screen: "home" }
   | { screen: "session"; pairingId: string; sessionId: string }
-  | { screen: "new-session"; pairingId: string };
+  | { screen: "new-session"; pairingId: string }
+  | { screen: "notifications"; pairingId: string }
+  /** A notification's link: the session, in whichever pairing of this origin knows it. */
+  | { screen: "open"; sessionId: string };
 
 /** Paths are real URLs (the daemon serves index.html for any of them), never holding secrets. */
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "s" && parts[1] && parts[2]) return { screen: "session", pairingId: parts[1], sessionId: parts[2] };
   if (parts[0] === "new" && parts[1]) return { screen: "new-session", pairingId: parts[1] };
+  if (parts[0] === "notify" && parts[1]) return { screen: "notifications", pairingId: parts[1] };
+  if (parts[0] === "open" && parts[1]) return { screen: "open", sessionId: parts[1] };
   return { screen: "home" };
 }
 
@@ -17,6 +22,7 @@ export const paths = {
   home: () => "/",
   session: (pairingId: string, sessionId: string) => `/s/${encodeURIComponent(pairingId)}/${encodeURIComponent(sessionId)}`,
   newSession: (pairingId: string) => `/new/${encodeURIComponent(pairingId)}`,
+  notifications: (pairingId: string) => `/notify/${encodeURIComponent(pairingId)}`,
 };
 
 const listeners = new Set<() => void>();
@@ -36,6 +42,16 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 export function goBack(): void {
   if (depth > 0) history.back();
   else navigate(paths.home(), { replace: true });
+}
+
+/** Calls `listener` after every change of page, ours or the browser's back and forward. */
+export function onRouteChange(listener: () => void): () => void {
+  listeners.add(listener);
+  addEventListener("popstate", listener);
+  return () => {
+    listeners.delete(listener);
+    removeEventListener("popstate", listener);
+  };
 }
 
 export function useRoute(): Route {

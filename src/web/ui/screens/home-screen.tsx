@@ -88,6 +88,7 @@ function MachineCard({ link, machine, forget }: { link: Link; machine: MachineVi
         <button type="button" class="primary" disabled={!online} onClick={() => navigate(paths.newSession(link.pairing.id))}>
           New session
         </button>
+        <button type="button" onClick={() => navigate(paths.notifications(link.pairing.id))}>Notifications</button>
         <details class="menu">
           <summary aria-label={`More actions for ${name}`}>More</summary>
           <div class="menu-items">
