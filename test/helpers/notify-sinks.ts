@@ -32,7 +32,8 @@ export function hookProgram(body = "") {
   const path = join(dir, "notify-hook");
   writeFileSync(
     path,
-    `#!/bin/sh\nrun="${dir}/run-$(date +%s%N)"\nenv | grep '^REMCLI_' > "$run.env"\ncat > "$run.json"\n${body}\n`,
+    // stdin goes to a temp file renamed when complete: a reader never sees a half-written run.
+    `#!/bin/sh\nrun="${dir}/run-$(date +%s%N)"\nenv | grep '^REMCLI_' > "$run.env"\ncat > "$run.part" && mv "$run.part" "$run.json"\n${body}\n`,
   );
   chmodSync(path, 0o755);
   return {
