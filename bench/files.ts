@@ -118,7 +118,7 @@ const root = sessionRoot(project);
 const search = (args: string[]) => builtinSearch(parseRipgrepArgs(args), [{ path: project, shown: "" }], { deadline: Date.now() + 30_000, maxChars: FILE_RPC_LIMITS.outputChars });
 const STATUS = "git status --porcelain=v2 --branch --untracked-files=all";
 const results = [
-  await measure("readFile, 1 MB", async () => ok("readFile")(await builtin.rpc("readFile", { path: "big.bin" })), () => readSessionFile(root, "big.bin")),
+  await measure("readFile, 1 MB", async () => ok("readFile")(await builtin.rpc("readFile", { path: "big.bin" })), () => readSessionFile(root, { path: "big.bin" })),
   await measure("getDirectoryTree, 10,000 files, depth 3", async () => ok("tree")(await builtin.rpc("getDirectoryTree", { path: ".", maxDepth: 3 })), () => directoryTree(root, ".", 3)),
   ...(withRg ? [await measure("ripgrep --files, 10,000 files (rg)", () => files(withRg), () => spawnDirect(["rg", "--files"]))] : []),
   await measure("ripgrep --files, 10,000 files (built-in)", () => files(builtin), () => search(["--files"])),

@@ -58,13 +58,27 @@ export type BashResponse = z.infer<typeof BashResponse>;
 export const MachineBashRequest = BashRequest;
 export type MachineBashRequest = BashRequest;
 
-export const ReadFileRequest = z.object({ path: Path });
+export const ReadFileRequest = z.object({
+  path: Path,
+  /**
+   * (remcli extension) A page of the file: `length` bytes (at most `fileBytes`) from
+   * byte `offset`, of a file of any size. Without either, the whole file, up to `fileBytes`.
+   */
+  offset: z.number().int().min(0).optional(),
+  length: z.number().int().positive().max(FILE_RPC_LIMITS.fileBytes).optional(),
+});
+export type ReadFileRequest = z.infer<typeof ReadFileRequest>;
 export const ReadFileResponse = z.object({
   success: z.boolean(),
-  /** The file's bytes, base64. */
+  /** The file's bytes (or the page asked for), base64. */
   content: z.string().optional(),
-  /** (remcli extension) sha256 hex of those bytes: the `expectedHash` of a later writeFile. */
+  /**
+   * (remcli extension) sha256 hex of the whole file, the `expectedHash` of a later
+   * writeFile; absent when `content` is only a part of it.
+   */
   hash: z.string().optional(),
+  /** (remcli extension) The whole file's size in bytes. */
+  size: z.number().int().min(0).optional(),
   error: z.string().optional(),
 });
 export type ReadFileResponse = z.infer<typeof ReadFileResponse>;

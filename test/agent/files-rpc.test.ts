@@ -134,7 +134,7 @@ describe("the session's file and shell RPCs, as the app calls them", () => {
 
   test("readFile answers base64 and its sha256, byte for byte also for a binary file", async () => {
     const text = await rpc("readFile", { path: "src/a.ts" });
-    expect(text).toEqual({ success: true, content: Buffer.from("const needle = 1;\nexport {};\n").toString("base64"), hash: sha256("const needle = 1;\nexport {};\n") });
+    expect(text).toEqual({ success: true, content: Buffer.from("const needle = 1;\nexport {};\n").toString("base64"), hash: sha256("const needle = 1;\nexport {};\n"), size: 29 });
     const binary = await rpc("readFile", { path: join(project, "binary.bin") });
     expect(new Uint8Array(Buffer.from(binary.content, "base64"))).toEqual(BINARY);
     expect((await rpc("readFile", { path: "link-in" })).hash).toBe(text.hash);
@@ -157,6 +157,25 @@ describe("the session's file and shell RPCs, as the app calls them", () => {
     expect(written).toMatchObject({ success: false, error: expect.stringContaining("content is larger than 2097152 bytes") });
     expect(existsSync(join(project, "big2.dat"))).toBe(false);
     await rpc("bash", { command: "rm big.dat limit.dat" });
+  });
+
+  test("readFile reads a page of a file of any size, with the whole size and no hash unless it is the whole file", async () => {
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    writeFileSync(join(project, "pages.dat"), big);
+    const page = async (offset: number | undefined, length: number | undefined) => {
+      const answer = await rpc("readFile", { path: "pages.dat", ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
+      return { ...answer, content: answer.content === undefined ? undefined : new Uint8Array(Buffer.from(answer.content, "base64")) };
+    };
+    expect(await page(0, 1000)).toEqual({ success: true, content: big.subarray(0, 1000), size: big.byteLength });
+    expect(await page(big.byteLength - 10, 1000)).toEqual({ success: true, content: big.subarray(big.byteLength - 10), size: big.byteLength });
+    expect(await page(big.byteLength + 5, 10)).toEqual({ success: true, content: new Uint8Array(), size: big.byteLength });
+    // An offset alone reads the most one answer carries from there.
+    expect((await page(1024 * 1024, undefined)).content).toEqual(big.subarray(1024 * 1024, 3 * 1024 * 1024));
+    // A range that covers a small file is the whole file: it has its hash for a later writeFile.
+    expect(await rpc("readFile", { path: "src/a.ts", offset: 0, length: 4096 })).toMatchObject({ hash: sha256("const needle = 1;\nexport {};\n"), size: 29 });
+    expect(await rpc("readFile", { path: "pages.dat", length: 2 * 1024 * 1024 + 1 })).toMatchObject({ success: false, error: expect.stringContaining("length") });
+    expect(await rpc("readFile", { path: "pages.dat", offset: -1 })).toMatchObject({ success: false, error: expect.stringContaining("offset") });
+    await rpc("bash", { command: "rm pages.dat" });
   });
 
   test("writeFile: a new file, a stale expectedHash refused and nothing written, the right one replaces, no temp file left", async () => {

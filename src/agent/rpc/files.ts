@@ -5,6 +5,7 @@ import {
   FILE_RPC_LIMITS,
   type DirectoryEntry,
   type ListDirectoryResponse,
+  type ReadFileRequest,
   type ReadFileResponse,
   type WriteFileRequest,
   type WriteFileResponse,
@@ -23,17 +24,40 @@ const tooLarge = (path: string, bytes: number) =>
     `${path} is ${formatBytes(bytes)}; files up to ${FILE_RPC_LIMITS.fileBytes / 1024 / 1024} MiB are read and written here (an RPC carries at most 4 MiB of base64)`,
   );
 
-/** The bytes of a regular file in the session directory, with their sha256. */
-export async function readSessionFile(root: SessionRoot, path: string): Promise<{ answer: ReadFileResponse; bytes: number }> {
+/**
+ * The bytes of a regular file in the session directory, with their sha256; or, when the
+ * request names a range, that page of a file of any size (without a hash: it would
+ * mean reading all of a file the phone asked a page of).
+ */
+export async function readSessionFile(root: SessionRoot, request: ReadFileRequest): Promise<{ answer: ReadFileResponse; bytes: number }> {
+  const { path } = request;
   const real = await root.confine(path);
   const info = await stat(real);
   if (info.isDirectory()) throw new FileRpcError(`${path} is a folder; list it with listDirectory`);
   if (!info.isFile()) throw new FileRpcError(`${path} is not a regular file`);
+  const ranged = request.offset !== undefined || request.length !== undefined;
+  if (ranged) return readPage(real, request.offset ?? 0, request.length ?? FILE_RPC_LIMITS.fileBytes);
   if (info.size > FILE_RPC_LIMITS.fileBytes) throw tooLarge(path, info.size);
   const bytes = await Bun.file(real).bytes();
   // It may have grown between the stat and the read.
   if (bytes.byteLength > FILE_RPC_LIMITS.fileBytes) throw tooLarge(path, bytes.byteLength);
-  return { answer: { success: true, content: Buffer.from(bytes).toString("base64"), hash: sha256(bytes) }, bytes: bytes.byteLength };
+  const answer = { success: true, content: Buffer.from(bytes).toString("base64"), hash: sha256(bytes), size: bytes.byteLength };
+  return { answer, bytes: bytes.byteLength };
+}
+
+async function readPage(real: string, offset: number, length: number): Promise<{ answer: ReadFileResponse; bytes: number }> {
+  const handle = await open(real, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const page = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+    const { bytesRead } = await handle.read(page, 0, page.byteLength, offset);
+    const bytes = page.subarray(0, bytesRead);
+    const whole = offset === 0 && bytesRead === size;
+    const answer = { success: true, content: bytes.toString("base64"), size, ...(whole ? { hash: sha256(bytes) } : {}) };
+    return { answer, bytes: bytesRead };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -103,10 +103,10 @@ export function serveFileRpcs(rpc: SessionRpc, deps: { directory: string; sessio
   });
   serve("readFile", {
     request: ReadFileRequest,
-    describe: (r) => ({ path: r.path }),
+    describe: (r) => ({ path: r.path, ...(r.offset !== undefined ? { offset: r.offset } : {}), ...(r.length !== undefined ? { length: r.length } : {}) }),
     refusal: failure,
     async run(request) {
-      const read = await readSessionFile(root, request.path);
+      const read = await readSessionFile(root, request);
       return { answer: read.answer, log: { bytes: read.bytes } };
     },
   });
