@@ -191,7 +191,8 @@ export function createLink(pairing: Pairing) {
     socket.disconnect().connect();
   };
 
-  const call = async (method: string, cipherKey: string | null, params: unknown): Promise<unknown> => {
+  /** `whole`: the answer as it came, also one that carries an `error` (a command's exit code and output). */
+  const call = async (method: string, cipherKey: string | null, params: unknown, whole = false): Promise<unknown> => {
     if (!socket?.connected) throw new Error("not connected to the daemon");
     const cipher = keys.cipher(cipherKey);
     // (remcli extension) When it was sent, by the daemon's clock: the daemon refuses old
@@ -202,7 +203,7 @@ export function createLink(pairing: Pairing) {
     if (!answer.success) throw new Error("the daemon gave an answer this app does not understand");
     if (!answer.data.ok) throw new Error(answer.data.error);
     const result = typeof answer.data.result === "string" ? cipher.decrypt(answer.data.result) : null;
-    if (result && typeof result === "object" && "error" in result && typeof result.error === "string") throw new Error(result.error);
+    if (!whole && result && typeof result === "object" && "error" in result && typeof result.error === "string") throw new Error(result.error);
     return result;
   };
 
@@ -235,8 +236,8 @@ export function createLink(pairing: Pairing) {
     discard: outbox.discard,
     send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
     /** A session RPC (`<sid>:<name>`), params and result encrypted with the session's key. */
-    sessionRpc: (sid: string, name: string, params: unknown) =>
-      call(`${sid}:${name}`, sessions.get(sid)?.wire.dataEncryptionKey ?? null, params),
+    sessionRpc: (sid: string, name: string, params: unknown, options: { whole?: boolean } = {}) =>
+      call(`${sid}:${name}`, sessions.get(sid)?.wire.dataEncryptionKey ?? null, params, options.whole),
     machineRpc: (machineId: string, name: string, params: unknown) =>
       call(`${machineId}:${name}`, machines.get(machineId)?.wire.dataEncryptionKey ?? null, params),
     start(): void {
