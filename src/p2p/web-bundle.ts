@@ -32,6 +32,9 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
     entrypoints: [join(WEB_APP, "main.tsx")],
     target: "browser",
     format: "esm",
+    // Code loaded on first use (syntax highlighting and its grammars) becomes chunks of
+    // their own under /assets/, fetched by import() from the same origin ('self' in the CSP).
+    splitting: true,
     minify: options.minify ?? true,
     naming: { entry: "[name]-[hash].[ext]", chunk: "[name]-[hash].[ext]", asset: "[name]-[hash].[ext]" },
     define: { "process.env.NODE_ENV": JSON.stringify("production") },
@@ -39,9 +42,11 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   if (!result.success) throw new Error(`the web app did not build:\n${result.logs.map(String).join("\n")}`);
 
   const files: WebFile[] = [];
+  let script: string | null = null;
   for (const output of result.outputs) {
     if (output.path.endsWith(".map")) continue;
     const name = output.path.replace(/^.*[\\/]/, "");
+    if (output.kind === "entry-point") script = `/assets/${name}`;
     files.push({ path: `/assets/${name}`, contentType: typeOf(name), body: new Uint8Array(await output.arrayBuffer()), immutable: true });
   }
   files.push(await bundleServiceWorker(options.minify ?? true));
@@ -49,7 +54,6 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   const iconPath = `/assets/icon-${Bun.hash(icon).toString(16).slice(0, 8)}.svg`;
   files.push({ path: iconPath, contentType: TYPES.svg!, body: icon, immutable: true });
 
-  const script = files.find((f) => f.path.startsWith("/assets/") && f.path.endsWith(".js"));
   const styles = files.filter((f) => f.path.endsWith(".css"));
   if (!script) throw new Error("the web app build produced no script");
   const manifest = {
@@ -65,7 +69,7 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   };
   const encode = (text: string) => new TextEncoder().encode(text);
   files.push({ path: "/manifest.webmanifest", contentType: TYPES.webmanifest!, body: encode(JSON.stringify(manifest)), immutable: false });
-  files.push({ path: "/index.html", contentType: TYPES.html!, body: encode(indexHtml(script.path, styles.map((s) => s.path), iconPath)), immutable: false });
+  files.push({ path: "/index.html", contentType: TYPES.html!, body: encode(indexHtml(script, styles.map((s) => s.path), iconPath)), immutable: false });
   return files;
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Links } from "../links.ts";
+import { FilesScreen } from "./files/files-screen.tsx";
 import { useRoute, navigate, paths } from "./router.ts";
 import { HomeScreen } from "./screens/home-screen.tsx";
 import { NewSessionScreen } from "./screens/new-session-screen.tsx";
@@ -18,7 +19,7 @@ export function App({ links, startup }: { links: Links; startup: Startup }) {
   if (links.all().length === 0) return <WelcomeScreen problem={startup.problem ?? undefined} />;
 
   if (route.screen === "open") return <OpenSession links={links} sessionId={route.sessionId} />;
-  if (route.screen === "session" || route.screen === "new-session" || route.screen === "notifications") {
+  if (route.screen === "session" || route.screen === "files" || route.screen === "new-session" || route.screen === "notifications") {
     const link = links.get(route.pairingId);
     if (!link) {
       // A page of a pairing that was forgotten (or of another browser): go home.
@@ -27,6 +28,7 @@ export function App({ links, startup }: { links: Links; startup: Startup }) {
     }
     if (route.screen === "new-session") return <NewSessionScreen link={link} />;
     if (route.screen === "notifications") return <NotificationsScreen link={link} />;
+    if (route.screen === "files") return <FilesScreen link={link} sessionId={route.sessionId} view={route.view} />;
     return <SessionScreen key={route.sessionId} link={link} sessionId={route.sessionId} forget={() => links.forget(link.pairing.id)} />;
   }
   return <HomeScreen links={links} notice={startup.notice} problem={startup.problem} />;

@@ -1,8 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
+import { filesViewPath, parseFilesView, type FilesView } from "./files/files-route.ts";
 
 export type Route =
   | { screen: "home" }
   | { screen: "session"; pairingId: string; sessionId: string }
+  /** A session's changes and files (ui/files/). */
+  | { screen: "files"; pairingId: string; sessionId: string; view: FilesView }
   | { screen: "new-session"; pairingId: string }
   | { screen: "notifications"; pairingId: string }
   /** A notification's link: the session, in whichever pairing of this origin knows it. */
@@ -11,6 +14,8 @@ export type Route =
 /** Paths are real URLs (the daemon serves index.html for any of them), never holding secrets. */
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const view = parts[0] === "s" && parts.length > 3 ? parseFilesView(parts.slice(3)) : null;
+  if (view) return { screen: "files", pairingId: parts[1]!, sessionId: parts[2]!, view };
   if (parts[0] === "s" && parts[1] && parts[2]) return { screen: "session", pairingId: parts[1], sessionId: parts[2] };
   if (parts[0] === "new" && parts[1]) return { screen: "new-session", pairingId: parts[1] };
   if (parts[0] === "notify" && parts[1]) return { screen: "notifications", pairingId: parts[1] };
@@ -21,6 +26,7 @@ export function parseRoute(pathname: string): Route {
 export const paths = {
   home: () => "/",
   session: (pairingId: string, sessionId: string) => `/s/${encodeURIComponent(pairingId)}/${encodeURIComponent(sessionId)}`,
+  files: (pairingId: string, sessionId: string, view: FilesView) => filesViewPath(paths.session(pairingId, sessionId), view),
   newSession: (pairingId: string) => `/new/${encodeURIComponent(pairingId)}`,
   notifications: (pairingId: string) => `/notify/${encodeURIComponent(pairingId)}`,
 };

@@ -1,5 +1,6 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { PermissionMode } from "../../../protocol/plaintext.ts";
+import { useMentions, type MentionSource } from "../files/mentions.tsx";
 
 const TOUCH = matchMedia("(pointer: coarse)");
 
@@ -20,8 +21,12 @@ export function Composer(props: {
   setMode: (mode: PermissionMode) => void;
   thinking: boolean;
   abort: () => void;
+  /** Files `@` suggests. */
+  mentions?: MentionSource;
 }) {
   const [text, setText] = useState("");
+  const field = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentions(props.mentions, text, setText, () => field.current);
   const submit = () => {
     const trimmed = text.trim();
     if (!trimmed) return;
@@ -55,14 +60,20 @@ export function Composer(props: {
           </button>
         ) : null}
       </div>
+      {mention.list}
       <div class="composer-row">
         <textarea
+          ref={field}
           aria-label="Message to the agent"
           placeholder="Message the agent…"
           rows={1}
           value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            mention.track(e.currentTarget.value, e.currentTarget.selectionStart);
+          }}
           onKeyDown={(e) => {
+            if (mention.onKeyDown(e)) return;
             // Enter sends with a hardware keyboard; on a touch keyboard it is a new line.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !TOUCH.matches) {
               e.preventDefault();

@@ -1,6 +1,8 @@
 import { Lexer, type Token, type Tokens } from "marked";
 import type { ComponentChildren, JSX } from "preact";
 import { useMemo } from "preact/hooks";
+import { languageOfFence } from "../../files/highlight.ts";
+import { CodeBlock } from "../files/code-view.tsx";
 
 /**
  * Assistant text as Markdown. marked only *parses* (GFM tokens); we build Preact
@@ -32,11 +34,7 @@ function block(token: Token, key: number): JSX.Element | string | null {
     }
     case "code": {
       const t = token as Tokens.Code;
-      return (
-        <pre key={key} class="code-block" data-lang={t.lang || undefined}>
-          <code>{t.text}</code>
-        </pre>
-      );
+      return <CodeBlock key={key} text={t.text} language={languageOfFence(t.lang)} />;
     }
     case "blockquote":
       return <blockquote key={key}>{blocks((token as Tokens.Blockquote).tokens)}</blockquote>;

@@ -2,6 +2,9 @@ import { useState } from "preact/hooks";
 import type { PermissionParams } from "../../../protocol/plaintext.ts";
 import { ToolInput, toolSubject } from "./tool-call.tsx";
 
+/** Tools whose input is a change to a file, shown as its diff. */
+const EDITS = new Set(["Edit", "MultiEdit", "Write"]);
+
 export type PendingPermission = { id: string; tool: string; arguments: unknown };
 
 /**
@@ -30,12 +33,18 @@ export function PermissionCard(props: { request: PendingPermission; answer: (par
   return (
     <section class="permission" aria-label={`Permission request: ${request.tool}`}>
       <header>
-        <strong>{request.tool}</strong> wants to run{subject ? ":" : ""} <span class="tool-subject">{subject}</span>
+        <strong>{request.tool}</strong> {EDITS.has(request.tool) ? (request.tool === "Write" ? "wants to write" : "wants to change") : "wants to run"}
+        {subject ? ":" : ""} <span class="tool-subject">{subject}</span>
       </header>
-      <details class="permission-details">
-        <summary>Details</summary>
+      {EDITS.has(request.tool) ? (
+        // What an edit would write is the question itself: shown, not behind "Details".
         <ToolInput name={request.tool} input={request.arguments} />
-      </details>
+      ) : (
+        <details class="permission-details">
+          <summary>Details</summary>
+          <ToolInput name={request.tool} input={request.arguments} />
+        </details>
+      )}
       {denying ? (
         <form
           class="deny-form"

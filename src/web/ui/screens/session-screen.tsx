@@ -5,6 +5,8 @@ import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
 import { Composer } from "../conversation/composer.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
 import { PermissionCard } from "../conversation/permission-card.tsx";
+import { sessionMentions } from "../files/mentions.tsx";
+import { SessionTabs } from "../files/session-tabs.tsx";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { StateBadge } from "../parts/state-badge.tsx";
 import { money } from "../parts/time.ts";
@@ -31,6 +33,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
   const session = link.session(sessionId);
   const [mode, setMode] = usePermissionMode(sessionId);
   const [notice, setNotice] = useState<string | null>(null);
+  const [mentionSource] = useState(() => sessionMentions(link, sessionId));
   // Marked at the first render, so the measure covers fetching, decrypting and painting.
   useState(() => performance.mark("remcli:session-open"));
 
@@ -96,6 +99,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           </div>
         </details>
       </header>
+      <SessionTabs link={link} sessionId={sessionId} current="chat" />
       <LinkBanner link={link} />
       {session?.usage ? (
         <p class="usage muted" aria-label="Usage">
@@ -134,6 +138,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           setMode={setMode}
           thinking={state === "thinking"}
           send={(text, m) => link.send(sessionId, text, m)}
+          mentions={mentionSource}
           abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
         />
       </div>
