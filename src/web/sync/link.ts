@@ -21,6 +21,7 @@ export type LinkStatus =
   | { kind: "elsewhere" };
 
 const RPC_TIMEOUT_MS = 35_000;
+const CONNECT_WAIT_MS = 5_000;
 
 /**
  * This phone's live connection to one paired daemon: its machines and sessions, the
@@ -191,14 +192,33 @@ export function createLink(pairing: Pairing) {
     socket.disconnect().connect();
   };
 
+  /** A call made while the socket is still connecting (a page just opened) waits for it a moment instead of failing. */
+  const connectedSocket = async (): Promise<ClientSocket> => {
+    const current = socket;
+    if (current?.connected) return current;
+    if (!current) throw new Error("not connected to the daemon");
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        current.off("connect", connected);
+        reject(new Error("not connected to the daemon"));
+      }, CONNECT_WAIT_MS);
+      const connected = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      current.once("connect", connected);
+    });
+    return current;
+  };
+
   /** `whole`: the answer as it came, also one that carries an `error` (a command's exit code and output). */
   const call = async (method: string, cipherKey: string | null, params: unknown, whole = false): Promise<unknown> => {
-    if (!socket?.connected) throw new Error("not connected to the daemon");
+    const live = await connectedSocket();
     const cipher = keys.cipher(cipherKey);
     // (remcli extension) When it was sent, by the daemon's clock: the daemon refuses old
     // params, so a call sniffed on the Wi-Fi cannot be replayed later (docs/protocol-extensions.md).
     const stamped = params && typeof params === "object" && !Array.isArray(params) ? { ...params, _sentAt: rest.daemonNow() } : params;
-    const raw = await socket.timeout(RPC_TIMEOUT_MS).emitWithAck("rpc-call", { method, params: cipher.encrypt(stamped) });
+    const raw = await live.timeout(RPC_TIMEOUT_MS).emitWithAck("rpc-call", { method, params: cipher.encrypt(stamped) });
     const answer = RpcCallAck.safeParse(raw);
     if (!answer.success) throw new Error("the daemon gave an answer this app does not understand");
     if (!answer.data.ok) throw new Error(answer.data.error);

@@ -4,6 +4,7 @@ import type { Link } from "../../sync/link.ts";
 import { paths } from "../router.ts";
 import { PullToRefresh } from "./pull-to-refresh.tsx";
 import { AppLink, FilesFrame } from "./session-tabs.tsx";
+import { useLink } from "../use-link.ts";
 import { useGitStatus } from "./use-git-status.ts";
 
 const LETTER: Record<ChangeKind, string> = {
@@ -12,6 +13,7 @@ const LETTER: Record<ChangeKind, string> = {
 
 /** The session repository's changed files, staged, not staged and untracked, each opening to its diff. */
 export function ChangesView({ link, sessionId }: { link: Link; sessionId: string }) {
+  useLink(link);
   const git = useGitStatus(link, sessionId);
   const refresh = (
     <button type="button" class="icon-button" aria-label="Refresh changes" disabled={git.loading} onClick={() => void git.refresh()}>

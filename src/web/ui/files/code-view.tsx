@@ -1,3 +1,4 @@
+import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { highlight, type HighlightedLine } from "../../files/highlight.ts";
 
@@ -23,26 +24,43 @@ function Segments({ line }: { line: HighlightedLine }) {
   return <>{line.map((segment, i) => (segment.classes ? <span key={i} class={segment.classes}>{segment.text}</span> : segment.text))}</>;
 }
 
+/** Lines are drawn in blocks of this many, each kept once drawn: "show more" draws only the new ones. */
+const BLOCK = 500;
+
 /** The first `shown` lines of a text with their numbers, highlighted when a grammar is known. */
 export function CodeLines(props: { text: string; language: string | null; shown: number; label: string }) {
   const plain = useMemo(() => props.text.split("\n"), [props.text]);
   const highlighted = useHighlighted(props.text, props.language);
+  // The same vnode returned again is not diffed again by Preact.
+  const blocks = useMemo(() => new Map<number, JSX.Element>(), [plain, highlighted]);
   const count = Math.min(props.shown, plain.length);
-  const rows = [];
-  for (let i = 0; i < count; i++) {
-    const line = highlighted?.[i];
-    rows.push(
-      <div key={i} class="code-line">
-        <span class="ln" aria-hidden="true">{i + 1}</span>
-        <span class="code-text">{line ? <Segments line={line} /> : plain[i] || " "}</span>
-      </div>,
-    );
+  const drawn = [];
+  for (let start = 0; start < count; start += BLOCK) {
+    const end = Math.min(start + BLOCK, count);
+    const key = start * 1e7 + end;
+    let block = blocks.get(key);
+    if (!block) blocks.set(key, (block = <LineBlock key={start} plain={plain} highlighted={highlighted} start={start} end={end} />));
+    drawn.push(block);
   }
   return (
     <pre class={`code-view hljs${highlighted ? " highlighted" : ""}`} aria-label={props.label} data-language={props.language ?? undefined}>
-      {rows}
+      {drawn}
     </pre>
   );
+}
+
+function LineBlock(props: { plain: string[]; highlighted: HighlightedLine[] | null; start: number; end: number }) {
+  const rows = [];
+  for (let i = props.start; i < props.end; i++) {
+    const line = props.highlighted?.[i];
+    rows.push(
+      <div key={i} class="code-line">
+        <span class="ln" aria-hidden="true">{i + 1}</span>
+        <span class="code-text">{line ? <Segments line={line} /> : props.plain[i] || " "}</span>
+      </div>,
+    );
+  }
+  return <>{rows}</>;
 }
 
 /** A code block of a message: highlighted when its fence names a language, with a copy button. */

@@ -6,6 +6,7 @@ import type { DiffRow } from "../../files/unified-diff.ts";
 import type { Link } from "../../sync/link.ts";
 import { paths } from "../router.ts";
 import { AppLink, FilesFrame } from "./session-tabs.tsx";
+import { useLink } from "../use-link.ts";
 import { useGitStatus } from "./use-git-status.ts";
 
 /** Rows drawn at first and added per "show more": a diff of a generated file stays quick. */
@@ -20,6 +21,7 @@ function findFile(status: GitStatus, side: DiffSide, gitPath: string): ChangedFi
 
 /** One changed file's diff: unified, with old and new line numbers, a page of rows at a time. */
 export function DiffPage({ link, sessionId, side, gitPath }: { link: Link; sessionId: string; side: DiffSide; gitPath: string }) {
+  useLink(link);
   const git = useGitStatus(link, sessionId);
   const file = git.result?.kind === "status" ? findFile(git.result.status, side, gitPath) : undefined;
   const [diff, setDiff] = useState<DiffResult | null>(null);

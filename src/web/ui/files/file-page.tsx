@@ -6,6 +6,7 @@ import type { Link } from "../../sync/link.ts";
 import { CodeLines } from "./code-view.tsx";
 import { FileEditor } from "./file-editor.tsx";
 import { Breadcrumbs, formatSize } from "./folder-page.tsx";
+import { useLink } from "../use-link.ts";
 import { FilesFrame } from "./session-tabs.tsx";
 
 /** Lines drawn at first and per "show more". */
@@ -16,6 +17,7 @@ const LINES_PER_STEP = 1000;
  * once), a binary file named and not shown, a small text file editable.
  */
 export function FilePage({ link, sessionId, path }: { link: Link; sessionId: string; path: string }) {
+  useLink(link);
   const files = sessionFiles(link, sessionId);
   const [file, setFile] = useState<OpenedFile | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -5,6 +5,7 @@ import type { Link } from "../../sync/link.ts";
 import { shortPath } from "../../sync/views.ts";
 import { paths } from "../router.ts";
 import { PullToRefresh } from "./pull-to-refresh.tsx";
+import { useLink } from "../use-link.ts";
 import { AppLink, FilesFrame } from "./session-tabs.tsx";
 
 type Listing = { entries: DirectoryEntry[]; truncated: boolean };
@@ -17,6 +18,7 @@ export function formatSize(bytes: number): string {
 
 /** One folder of the session directory: folders first, each opening, files opening to the viewer. */
 export function FolderPage({ link, sessionId, path }: { link: Link; sessionId: string; path: string }) {
+  useLink(link);
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
