@@ -158,12 +158,17 @@ describe("Files", () => {
     expect(names.slice(2).some((name) => name.endsWith("/"))).toBe(false);
     await phone.shot("files-04-folder");
 
+    // Highlighting is not part of the first load: its code and each grammar come on first use.
+    const scripts: string[] = [];
+    page.on("request", (request) => void (request.resourceType() === "script" && scripts.push(new URL(request.url()).pathname)));
     await listing.getByRole("link", { name: "src, folder" }).click();
     await page.getByLabel("Folder contents").getByRole("link", { name: "app.ts, file" }).click();
     const code = page.getByLabel("Content of app.ts");
     // Highlighted once the TypeScript grammar's chunk has loaded: keywords, strings, line numbers.
     await code.locator(".hljs-keyword", { hasText: "function" }).waitFor();
     await code.locator(".hljs-string").first().waitFor();
+    expect(scripts.filter((path) => path.startsWith("/assets/typescript-"))).toHaveLength(1);
+    expect(scripts.some((path) => path.startsWith("/assets/python-"))).toBe(false);
     expect(await code.locator(".code-line").count()).toBe(APP_TS.split("\n").length);
     expect(await code.locator(".code-line").nth(2).innerText()).toMatch(/^3\s+return greeting\.toUpperCase\(\);$/);
     await phone.shot("files-05-file");

@@ -44,14 +44,6 @@ export function FileEditor(props: {
         void save();
       }}
     >
-      <textarea
-        aria-label={`Edit ${props.path}`}
-        value={text}
-        spellcheck={false}
-        autocapitalize="off"
-        autocomplete="off"
-        onInput={(e) => setText(e.currentTarget.value)}
-      />
       {stale ? (
         <div class="panel panel-problem" role="alert">
           <p>
@@ -64,6 +56,14 @@ export function FileEditor(props: {
         </div>
       ) : null}
       {error ? <p class="error" role="alert">Could not save: {error}</p> : null}
+      <textarea
+        aria-label={`Edit ${props.path}`}
+        value={text}
+        spellcheck={false}
+        autocapitalize="off"
+        autocomplete="off"
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
       <div class="row">
         <button type="submit" class="primary" disabled={saving || stale}>{saving ? "Saving…" : "Save"}</button>
         <button type="button" disabled={saving} onClick={props.cancel}>Cancel</button>
