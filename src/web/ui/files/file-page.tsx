@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { languageOfFile } from "../../files/highlight.ts";
-import { PAGE_BYTES, sessionFiles } from "../../files/session-files.ts";
+import { PAGE_BYTES, sessionFiles, type SessionFiles } from "../../files/session-files.ts";
 import { createTextReader, looksBinary, type OpenedFile } from "../../files/text-file.ts";
 import type { Link } from "../../sync/link.ts";
 import { CodeLines } from "./code-view.tsx";
@@ -12,21 +12,15 @@ import { FilesFrame } from "./session-tabs.tsx";
 /** Lines drawn at first and per "show more". */
 const LINES_PER_STEP = 1000;
 
-/**
- * A file of the session: highlighted, a page of it read at a time (a large log opens at
- * once), a binary file named and not shown, a small text file editable.
- */
-export function FilePage({ link, sessionId, path }: { link: Link; sessionId: string; path: string }) {
-  useLink(link);
-  const files = sessionFiles(link, sessionId);
+const message = (failure: unknown) => (failure instanceof Error ? failure.message : String(failure));
+
+/** A file read a page at a time, and the lines of it drawn so far. */
+function usePagedFile(files: SessionFiles, path: string, active: boolean) {
   const [file, setFile] = useState<OpenedFile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [shown, setShown] = useState(LINES_PER_STEP);
-  const [editing, setEditing] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
   const reader = useRef(createTextReader());
-  const active = link.session(sessionId)?.active ?? false;
 
   const load = async () => {
     reader.current = createTextReader();
@@ -37,24 +31,39 @@ export function FilePage({ link, sessionId, path }: { link: Link; sessionId: str
   useEffect(() => {
     if (!active) return;
     setError(null);
-    load().catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));
-  }, [link, sessionId, path, active]);
+    load().catch((failure: unknown) => setError(message(failure)));
+  }, [files, path, active]);
 
+  /** More of the lines read, or when all are drawn, the next page. */
   const more = async () => {
     if (!file) return;
     if (file.lines > shown) return setShown((n) => n + LINES_PER_STEP);
     setLoadingMore(true);
     try {
-      const page = await files.read(path, file.loaded, PAGE_BYTES);
-      const next = reader.current(page);
+      const next = reader.current(await files.read(path, file.loaded, PAGE_BYTES));
+      // The first line of the page goes on the last line read so far.
       setFile({ ...next, text: file.text + next.text, lines: file.lines + next.lines - 1, binary: false });
       setShown((n) => n + LINES_PER_STEP);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(message(failure));
     } finally {
       setLoadingMore(false);
     }
   };
+  return { file, setFile, error, loadingMore, shown, more, load };
+}
+
+/**
+ * A file of the session: highlighted, a page of it read at a time (a large log opens at
+ * once), a binary file named and not shown, a small text file editable.
+ */
+export function FilePage({ link, sessionId, path }: { link: Link; sessionId: string; path: string }) {
+  useLink(link);
+  const files = useMemo(() => sessionFiles(link, sessionId), [link, sessionId]);
+  const active = link.session(sessionId)?.active ?? false;
+  const { file, setFile, error, loadingMore, shown, more, load } = usePagedFile(files, path, active);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const name = path.split("/").pop() ?? path;
   const editable = file && !file.binary && file.whole && file.utf8 && file.hash !== null && !editing;
