@@ -53,7 +53,9 @@ describe("without the token", () => {
     // At most the cap at once; a flood longer than the join timeout sees the first ones expire.
     expect(tally.opened).toBeLessThanOrEqual(PENDING_PER_ADDRESS * Math.ceil(tally.ms / JOIN_TIMEOUT_MS));
     expect(tally.refused).toEqual({ 429: 10_000 - tally.opened });
-    expect(growth).toBeLessThan(25); // ~70 MB when every handshake made a session
+    // The bar is < 50 MB. 128 live handshakes measure 26–31 MB of peak RSS from run to run
+    // (the allocator's timing); ~70 MB when every handshake made a session.
+    expect(growth).toBeLessThan(45);
 
     const waited = performance.now();
     await eventually(
@@ -152,7 +154,8 @@ describe("backpressure", () => {
     expect(ends.every((end) => end.closedByDaemon)).toBe(true);
     // What one reader had was at most the bound plus what the kernel and Bun hold for it.
     expect(Math.max(...ends.map((end) => end.bytes)) / 1e6).toBeLessThan(UNSENT_MB + 6);
-    expect(growth).toBeLessThan(60); // ~150 MB when each reader kept its own copy of all 16
+    // 55–61 MB from run to run; ~150 MB when each reader kept its own copy of all 16.
+    expect(growth).toBeLessThan(90);
     expect(phone.connected).toBe(true);
   }, 20_000);
 
