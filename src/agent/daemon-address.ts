@@ -2,6 +2,7 @@ import type { Paths } from "../shared/paths.ts";
 import { silentLog } from "../shared/log.ts";
 import { readSecret } from "../shared/secret-file.ts";
 import { openStore } from "../store/store.ts";
+import { httpEndpoint } from "../protocol/reach.ts";
 
 export type DaemonAddress = {
   base: string;
@@ -20,7 +21,7 @@ export function readDaemonAddress(paths: Paths): DaemonAddress | null {
   if (!row || row.state !== "running" || !row.p2pHost || !row.p2pPort || !row.controlPort) return null;
   if (!secret || !controlKey) return null;
   return {
-    base: `http://${row.p2pHost}:${row.p2pPort}`,
+    base: httpEndpoint(row.p2pHost, row.p2pPort),
     secret,
     controlPort: row.controlPort,
     controlKey,

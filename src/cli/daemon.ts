@@ -12,6 +12,8 @@ import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
+import { controlClientOf } from "../daemon/connect.ts";
+import { httpEndpoint } from "../protocol/reach.ts";
 import { rawOption } from "./raw-option.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
@@ -59,12 +61,13 @@ export function daemonProgram() {
       console.log(headline);
       console.log(`  control  127.0.0.1:${daemon.controlPort}`);
       const tunnel = daemon.tunnelUrl ? `  tunnel ${daemon.tunnelUrl}` : "";
-      console.log(`  p2p      ${daemon.p2pHost}:${daemon.p2pPort}${tunnel}`);
+      console.log(`  p2p      ${daemon.p2pHost && daemon.p2pPort ? httpEndpoint(daemon.p2pHost, daemon.p2pPort) : "(none)"}${tunnel}`);
       console.log(`  log      ${daemon.logPath}`);
       const tunnelProblem = /tunnel unavailable: (.*)$/.exec(daemon.stateReason)?.[1];
       if (options.tunnel && tunnelProblem) console.error(`remcli: --tunnel: ${tunnelProblem}`);
-      const pairing = pairingOf(context, daemon);
-      if (options.qr !== false && pairing) console.log(await formatPairing(pairing));
+      const control = controlClientOf(context.paths, daemon);
+      const pairing = options.qr !== false && control ? await pairingOf(context, control) : null;
+      if (pairing) console.log(await formatPairing(pairing));
       return 0;
     });
 
@@ -129,8 +132,8 @@ export function daemonProgram() {
     .command("status", "Show whether the daemon runs (exit 0 when it does)")
     .option("--json", "Print one JSON object")
     .action(
-      (options: { json?: boolean }) => {
-        const report = statusReport(cliContext());
+      async (options: { json?: boolean }) => {
+        const report = await statusReport(cliContext());
         console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
         return report.running ? 0 : 1;
       },
@@ -177,9 +180,9 @@ export function daemonProgram() {
       using store = openCliStore(context);
       const { row, control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon qr`"));
       if (options.rotate) unwrap(await control.call("rotateSecret", {}));
-      const pairing = pairingOf(context, row);
+      const pairing = await pairingOf(context, control);
       if (!pairing) throw new CommandFailed({ code: "unavailable", message: "the daemon has no P2P address yet" });
-      if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload }, null, 2));
+      if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload, addresses: pairing.addresses }, null, 2));
       else console.log(`${options.rotate ? "New secret: every phone must scan again.\n" : ""}${await formatPairing(pairing)}`);
       return 0;
     });

@@ -119,7 +119,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     timeoutMs: config.notifyTimeoutMs,
     dispatcher: { collapseMs: config.notifyCollapseMs },
-    appBase: () => (p2p ? (p2p.tunnelUrl() ?? `http://${p2p.host}:${p2p.port}`) : null),
+    appBase: () => p2p?.reach.addresses()[0]?.url ?? null,
   });
   const tracker = createSessionTracker({
     config,
@@ -161,6 +161,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           spawn,
           requestShutdown,
           rotateSecret: () => p2p?.rotateSecret(),
+          reach: () => p2p?.reach.addresses() ?? null,
           checkUpdate: () => ownBinary.check(),
           notifier,
         }),
@@ -204,6 +205,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "prune sessions", run: () => tracker.prune() },
       { name: "prune replay digests", run: () => service.server.pruneReplays() },
       { name: "agents", run: refreshAgents },
+      { name: "tailscale", run: () => service.reach.refresh() },
     ],
   });
   // Asking each agent its version takes a moment: the daemon serves meanwhile.

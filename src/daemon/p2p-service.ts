@@ -3,7 +3,7 @@ import type { Log } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import { readOrCreateSecret, writeNewSecret } from "../shared/secret-file.ts";
 import type { Store } from "../store/store.ts";
-import { lanAddress } from "../p2p/lan.ts";
+import { createReach } from "../p2p/reach.ts";
 import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { createMachine } from "./machine.ts";
@@ -17,14 +17,15 @@ import type { Spawn } from "../sessions/spawn-session.ts";
 import type { AgentCatalog } from "../sessions/agents.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
 import { resumeRequest } from "./resume.ts";
+import type { ReachAddress } from "../protocol/reach.ts";
+
+/** The first plain-http address's host: what the state row and the session processes use. */
+function lanHost(addresses: ReachAddress[]): string {
+  const plain = addresses.find((entry) => entry.url.startsWith("http:"));
+  return plain ? new URL(plain.url).hostname.replace(/^\[|\]$/g, "") : "127.0.0.1";
+}
 
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
-
-/** The host a phone should dial: the bind address when it is specific, else the LAN address. */
-function advertisedHost(bind: string): string {
-  if (bind !== "0.0.0.0" && bind !== "::") return bind;
-  return lanAddress() ?? "127.0.0.1";
-}
 
 /**
  * The daemon's P2P side: the server on its persistent port with the persistent
@@ -44,9 +45,18 @@ export async function startP2pService(deps: {
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
-  const hostname = options.host ?? "0.0.0.0";
+  const hostname = options.host ?? "::";
   const preferredPort = options.port ?? deps.previousPort ?? 0;
   let tunnel: Tunnel | null = null;
+  let port = 0;
+  const reach = createReach({
+    bindHost: hostname,
+    port: () => port,
+    tunnelUrl: () => tunnel?.url ?? null,
+    tailscaleHttpsUrl: () => null,
+    advertised: config.advertise,
+    tailscaleBinary: config.tailscalePath,
+  });
 
   const server = startP2pServer({
     store,
@@ -61,8 +71,10 @@ export async function startP2pService(deps: {
       rpcTimeoutMs: config.rpcTimeoutMs,
       restBodyBytes: Math.max(2 * 1024 * 1024, config.messageLimitBytes * 2),
     },
-    tunnelUrl: () => tunnel?.url ?? null,
+    ownOrigins: () => reach.ownOrigins(),
   });
+  port = server.port;
+  await reach.refresh();
   const machine = createMachine({ server, store, paths, secret, agents: deps.agents.current });
   machine.announce(deps.daemonState());
   const { tracker, spawn, requestShutdown } = deps.sessions;
@@ -106,7 +118,9 @@ export async function startP2pService(deps: {
   return {
     server,
     machine,
-    host: advertisedHost(hostname),
+    reach,
+    /** The host a phone on the LAN dials (the primary address unless that is a tunnel). */
+    host: lanHost(reach.addresses()),
     port: server.port,
     portMoved: server.moved ? preferredPort : null,
     tunnelUrl: () => tunnel?.url ?? null,

@@ -1,31 +1,29 @@
-import { localAddresses } from "./lan.ts";
-
 /**
- * Which browser Origins may talk to the P2P port: none at all (apps, the CLI), this
- * server itself reached by one of the machine's own addresses, or the tunnel. A host
- * *name* is refused even when it resolves here, which defeats DNS rebinding.
+ * Which browser Origins may talk to the P2P port: none at all (apps, the CLI), or a page
+ * of ours: this server reached by one of its own addresses (p2p/reach.ts: the machine's
+ * addresses on the P2P port, the tunnel, tailscale's name and HTTPS URL, REMCLI_ADVERTISE).
+ * Any other host *name* is refused even when it resolves here, which defeats DNS rebinding.
  */
-export function createOriginPolicy({ port, tunnelUrl }: { port: () => number; tunnelUrl: () => string | null }) {
-  let addresses = localAddresses();
-  let refreshedAt = Date.now();
+export function createOriginPolicy({ ownOrigins }: { ownOrigins: () => Set<string> }) {
+  let known: Set<string> | null = null;
+  let refreshedAt = 0;
 
   return (origin: string | null | undefined): boolean => {
     if (origin === null || origin === undefined) return true;
-    const tunnel = tunnelUrl();
-    if (tunnel && origin === new URL(tunnel).origin) return true;
-    let url: URL;
+    let normalized: string;
     try {
-      url = new URL(origin);
+      normalized = new URL(origin).origin;
     } catch {
       return false;
     }
-    if (url.protocol !== "http:" || Number(url.port || 80) !== port()) return false;
-    // Interfaces come and go (Wi-Fi changes): re-read them now and then.
-    if (!addresses.has(url.hostname) && Date.now() - refreshedAt > 5_000) {
-      addresses = localAddresses();
+    if (known?.has(normalized)) return true;
+    // Interfaces come and go (Wi-Fi changes), a tunnel opens after the server: look again,
+    // at most once a second, so a flood of foreign origins costs a set lookup each.
+    if (known === null || Date.now() - refreshedAt > 1_000) {
+      known = ownOrigins();
       refreshedAt = Date.now();
     }
-    return addresses.has(url.hostname);
+    return known.has(normalized);
   };
 }
 

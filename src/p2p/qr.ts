@@ -1,25 +1,31 @@
 import { toBase64 } from "../crypto/encoding.ts";
-import type { PairingPayload } from "../protocol/pairing.ts";
+import { pairingEndpoint, type PairingPayload } from "../protocol/pairing.ts";
+import type { ReachAddress } from "../protocol/reach.ts";
 
 // What the QR carries (PROTOCOL.md §1); the secret rides in the URL fragment only. The
 // schema lives in protocol/ because the web app parses the same payload.
 export type { PairingPayload };
 
-export function pairingPayload(input: {
-  host: string;
-  port: number;
-  secret: Uint8Array;
-  tunnelUrl: string | null;
-}): PairingPayload {
-  const key = toBase64(input.secret);
-  // Through a tunnel the client uses `host` as the whole endpoint, and port 0.
-  if (input.tunnelUrl) return { mode: "p2p", host: input.tunnelUrl, port: 0, key, v: 1 };
-  return { mode: "p2p", host: input.host, port: input.port, key, v: 1 };
+/**
+ * The payload for `addresses` (best first, p2p/reach.ts): the first is `host`/`port`, what
+ * the reference app dials; the others go in `alt` (remcli extension) for our app.
+ */
+export function pairingPayload({ addresses, secret }: { addresses: readonly ReachAddress[]; secret: Uint8Array }): PairingPayload {
+  const key = toBase64(secret);
+  const [primary, ...others] = addresses;
+  if (!primary) throw new Error("no address to pair with");
+  const alt = others.map((entry) => entry.url);
+  const url = new URL(primary.url);
+  // Through a tunnel (any https URL) the client uses `host` as the whole endpoint, and port 0.
+  const where =
+    url.protocol === "https:"
+      ? { host: primary.url, port: 0 }
+      : { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80) };
+  return { mode: "p2p", ...where, key, v: 1, ...(alt.length > 0 ? { alt } : {}) };
 }
 
 export function pairingUrl(payload: PairingPayload): string {
-  const base = payload.port === 0 ? payload.host.replace(/\/$/, "") : `http://${payload.host}:${payload.port}`;
-  return `${base}/terminal/connect#${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${pairingEndpoint(payload)}/terminal/connect#${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 export async function renderQr(text: string): Promise<string> {

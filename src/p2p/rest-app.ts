@@ -32,7 +32,7 @@ export function createRestApp(deps: RestDeps) {
   app.route("/", sessionRoutes(deps));
   app.route("/", machineRoutes(deps));
   app.route("/", accountRoutes());
-  app.route("/", webAppRoutes());
+  app.route("/", webAppRoutes(undefined, deps.ownOrigins));
 
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

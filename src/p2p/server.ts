@@ -10,6 +10,7 @@ import { coalesceWebSocketSends, drainWebSocket } from "./coalesced-sends.ts";
 import { createMessageBatcher } from "./message-batcher.ts";
 import { createCipherCache } from "./cipher-cache.ts";
 import { createOriginPolicy } from "./origin.ts";
+import { preflight, withCors } from "./cors.ts";
 import { createOwnerCheck } from "./owner-check.ts";
 import { guardPendingSessions } from "./pending-sessions.ts";
 import { createRefusalSummary } from "./refusal-summary.ts";
@@ -34,7 +35,8 @@ export type P2pServerOptions = {
   /** The port to try first (the one a paired phone knows); 0 for any. */
   port: number;
   limits: P2pLimits;
-  tunnelUrl: () => string | null;
+  /** Origins our pages may come from (p2p/reach.ts); the policy and the CSP read them. */
+  ownOrigins: () => Set<string>;
 };
 
 const SOCKET_PATH = "/v1/updates";
@@ -74,11 +76,11 @@ export function startP2pServer(options: P2pServerOptions) {
   const gate = createRpcGate({ store, ciphers, refused: refusedRpcs });
   const owners = createOwnerCheck(options.controlKey);
   let port = 0;
-  const originAllowed = createOriginPolicy({ port: () => port, tunnelUrl: options.tunnelUrl });
+  const originAllowed = createOriginPolicy({ ownOrigins: options.ownOrigins });
 
   const presence = createPresence(store);
   const sockets = attachSocketHandlers(io, { store, log, tokens, owners, writes, batcher, publisher, presence, rpc, gate, ciphers, limits });
-  const app = createRestApp({ store, log, tokens, writes, limits });
+  const app = createRestApp({ store, log, tokens, writes, limits, ownOrigins: options.ownOrigins });
   const { websocket } = engine.handler();
 
   const { server, moved } = bind(
@@ -94,16 +96,17 @@ export function startP2pServer(options: P2pServerOptions) {
         // reading; Bun's own limit is the backstop, closing rather than dropping frames
         // silently past its 16 MB default and keeping the socket.
         websocket: { ...websocket, drain: drainWebSocket, backpressureLimit: unsentBytes, closeOnBackpressureLimit: true },
-        fetch(request, bunServer) {
+        async fetch(request, bunServer) {
           // A web page elsewhere may send requests here; only our own origins pass, for REST and the WebSocket alike.
-          if (!originAllowed(request.headers.get("origin"))) {
+          const origin = request.headers.get("origin");
+          if (!originAllowed(origin)) {
             return Response.json({ error: "Origin not allowed" }, { status: 403 });
           }
           const { pathname, searchParams } = new URL(request.url);
           if (pathname === SOCKET_PATH || pathname.startsWith(`${SOCKET_PATH}/`)) {
             return pending.handle(request, bunServer as Bun.Server<never>, searchParams);
           }
-          return app.fetch(request, bunServer);
+          return preflight(request, origin) ?? withCors(await app.fetch(request, bunServer), origin);
         },
       }) as Bun.Server<unknown>,
     log,

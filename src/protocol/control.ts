@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { NotifyChange, NotifyStatus, SessionNotice, TestReport } from "./notify.ts";
 import { SessionId, SpawnOutcome, SpawnSessionParams } from "./rpc.ts";
+import { ReachAddress } from "./reach.ts";
 
 /**
  * The control API between the CLI and its daemon (127.0.0.1 only). Every route is a
@@ -61,6 +62,12 @@ export const routes = {
     path: "/stop",
     request: z.object({ replacedBy: z.string().min(1).max(100).optional() }).strict(),
     response: z.object({ stopping: z.literal(true) }),
+  },
+  /** Every address a phone might reach the daemon at, best first (the first is the QR's). */
+  reach: {
+    path: "/reach",
+    request: Empty,
+    response: z.object({ addresses: z.array(ReachAddress).min(1).max(64) }),
   },
   rotateSecret: {
     path: "/rotate-secret",

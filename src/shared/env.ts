@@ -47,6 +47,8 @@ const Env = z.object({
   IS_SANDBOX: optionalText,
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
   REMCLI_RG_PATH: optionalText,
+  REMCLI_ADVERTISE: optionalText,
+  PATH: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -99,6 +101,10 @@ export type Config = Readonly<{
   childEnv: Readonly<Record<string, string>>;
   /** The `rg` the ripgrep RPC runs; unset means `rg` on PATH, and none found the built-in search. */
   ripgrepPath: string | undefined;
+  /** More addresses to put in the pairing (REMCLI_ADVERTISE, comma-separated hosts or URLs). */
+  advertise: readonly string[];
+  /** The tailscale CLI on PATH, or null: then no MagicDNS name and no `--tailscale`. */
+  tailscalePath: string | null;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -145,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
     ripgrepPath: e.REMCLI_RG_PATH,
+    advertise: Object.freeze((e.REMCLI_ADVERTISE ?? "").split(",").map((entry) => entry.trim()).filter(Boolean).slice(0, 16)),
+    tailscalePath: Bun.which("tailscale", { PATH: e.PATH ?? "" }),
   });
 }
 

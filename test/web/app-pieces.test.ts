@@ -9,12 +9,35 @@ import { lineDiff } from "../../src/web/ui/conversation/line-diff.ts";
 
 describe("pairing fragment", () => {
   test("the app reads the payload the daemon puts in the QR URL and dials the same endpoint", () => {
-    const payload = pairingPayload({ host: "192.168.1.20", port: 41234, secret: new Uint8Array(32).fill(7), tunnelUrl: null });
+    const payload = pairingPayload({ addresses: [{ kind: "lan", url: "http://192.168.1.20:41234" }], secret: new Uint8Array(32).fill(7) });
     const url = new URL(pairingUrl(payload));
     expect(readPairingFragment(url.hash)).toEqual({ kind: "pairing", payload });
     expect(pairingEndpoint(payload)).toBe(url.origin);
-    const tunnel = pairingPayload({ host: "x", port: 1, secret: new Uint8Array(32), tunnelUrl: "https://abc.ngrok.app" });
+    expect(payload).toEqual({ mode: "p2p", host: "192.168.1.20", port: 41234, key: expect.any(String), v: 1 });
+    const tunnel = pairingPayload({ addresses: [{ kind: "tunnel", url: "https://abc.ngrok.app" }], secret: new Uint8Array(32) });
     expect(pairingEndpoint(tunnel)).toBe("https://abc.ngrok.app");
+    expect(tunnel).toMatchObject({ host: "https://abc.ngrok.app", port: 0 });
+  });
+
+  test("an IPv6 primary is bracketed in the URL, and the other addresses ride in `alt`, best first", () => {
+    const payload = pairingPayload({
+      addresses: [
+        { kind: "lan6", url: "http://[fd00::2]:40137" },
+        { kind: "tailscale", url: "http://100.101.102.103:40137" },
+        { kind: "magicdns", url: "http://laptop.tail1234.ts.net:40137" },
+      ],
+      secret: new Uint8Array(32),
+    });
+    expect(payload).toMatchObject({ host: "fd00::2", port: 40137, alt: ["http://100.101.102.103:40137", "http://laptop.tail1234.ts.net:40137"] });
+    const url = pairingUrl(payload);
+    expect(url.startsWith("http://[fd00::2]:40137/terminal/connect#")).toBe(true);
+    expect(readPairingFragment(new URL(url).hash)).toEqual({ kind: "pairing", payload });
+    expect(pairingEndpoint(payload)).toBe("http://[fd00::2]:40137");
+  });
+
+  test("an `alt` entry that is not an http(s) origin is dropped; the pairing still reads", () => {
+    const raw = { mode: "p2p" as const, host: "10.0.0.2", port: 1, key: "k", v: 1, alt: ["javascript:alert(1)", "http://10.0.0.3:1/path", 5, "https://a.example"] };
+    expect(readPairingFragment(`#${encodeURIComponent(JSON.stringify(raw))}`)).toEqual({ kind: "pairing", payload: { ...raw, alt: ["https://a.example"] } });
   });
 
   test("a cut or foreign fragment is refused with a reason, and no fragment is not an error", () => {

@@ -5,6 +5,7 @@ import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
 import type { UpdateCheck } from "../../protocol/control.ts";
+import type { ReachAddress } from "../../protocol/reach.ts";
 import type { Notifier } from "../../notify/notifier.ts";
 
 export function createControlHandlers(deps: {
@@ -14,6 +15,8 @@ export function createControlHandlers(deps: {
   spawn: Spawn;
   requestShutdown: (reason: string) => void;
   rotateSecret: () => void;
+  /** The P2P addresses, once the P2P server runs. */
+  reach: () => ReachAddress[] | null;
   checkUpdate: () => Promise<UpdateCheck>;
   notifier: Notifier;
 }): ControlHandlers {
@@ -39,6 +42,10 @@ export function createControlHandlers(deps: {
         replacedBy ? `replaced by version ${replacedBy}` : "stopped by `remcli daemon stop`",
       );
       return ok({ stopping: true as const });
+    },
+    reach() {
+      const addresses = deps.reach();
+      return addresses && addresses.length > 0 ? ok({ addresses }) : fail("unavailable", "the daemon has no P2P address yet");
     },
     rotateSecret() {
       deps.rotateSecret();

@@ -2,7 +2,8 @@ import { io } from "socket.io-client";
 import type { PermissionMode } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
-import type { Pairing } from "../pairing/pairings.ts";
+import { endpointsOf, type Pairing } from "../pairing/pairings.ts";
+import { candidateOrder, pickEndpoint, rememberEndpoint, rememberedEndpoint } from "./endpoints.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
@@ -22,6 +23,11 @@ export type LinkStatus =
 
 const RPC_TIMEOUT_MS = 35_000;
 const CONNECT_WAIT_MS = 5_000;
+/** The WebSocket handshake after a probe answered; past it the next dial tries every address again. */
+const HANDSHAKE_MS = 5_000;
+/** Between dials while nothing answers: the first at once, then doubling up to the cap. */
+const REDIAL_MS = 300;
+const REDIAL_MAX_MS = 2_000;
 
 /**
  * This phone's live connection to one paired daemon: its machines and sessions, the
@@ -32,7 +38,10 @@ const CONNECT_WAIT_MS = 5_000;
 export function createLink(pairing: Pairing) {
   const observable = createObservable();
   const keys = createKeyring(pairing.key);
-  const rest = createRestClient(pairing.endpoint, keys.token);
+  const endpoints = endpointsOf(pairing);
+  // Until a probe says otherwise: the address this page came from, which just answered.
+  let endpoint = endpoints.find((candidate) => new URL(candidate).origin === location.origin) ?? pairing.endpoint;
+  let rest = createRestClient(endpoint, keys.token);
   const machines = new Map<string, MachineView>();
   const sessions = new Map<string, SessionView>();
   const conversations = new Map<string, Conversation>();
@@ -152,33 +161,86 @@ export function createLink(pairing: Pairing) {
     }
   };
 
-  const connect = () => {
-    if (new URL(pairing.endpoint).origin !== location.origin) return setStatus({ kind: "elsewhere" });
-    socket = io(pairing.endpoint, {
+  let stopped = false;
+  let dialing = false;
+  let redials = 0;
+  let redialTimer: ReturnType<typeof setTimeout> | undefined;
+  const connectWaiters = new Set<() => void>();
+
+  /** Tries every address again, soon: the first time at once, so a dead address is left quickly. */
+  const scheduleDial = () => {
+    if (stopped || status.kind === "rotated" || redialTimer !== undefined) return;
+    const delay = redials === 0 ? 0 : Math.min(REDIAL_MS * 2 ** (redials - 1), REDIAL_MAX_MS);
+    redials++;
+    redialTimer = setTimeout(() => {
+      redialTimer = undefined;
+      void dial();
+    }, delay);
+  };
+
+  const use = (next: string) => {
+    if (next === endpoint) return;
+    endpoint = next;
+    rest = createRestClient(next, keys.token);
+  };
+
+  /** Picks the address that answers (remembered for this network first), then opens the socket there. */
+  const dial = async () => {
+    if (stopped || dialing || socket || status.kind === "rotated") return;
+    dialing = true;
+    const picked = await pickEndpoint(candidateOrder(endpoints, rememberedEndpoint(pairing.id), location.origin));
+    dialing = false;
+    if (stopped || socket) return;
+    if (!picked) {
+      goOffline(endpoints.length > 1 ? `none of the daemon's ${endpoints.length} addresses answers` : "the daemon does not answer");
+      return scheduleDial();
+    }
+    use(picked);
+    openSocket(picked);
+  };
+
+  const dropSocket = (current: ClientSocket) => {
+    current.removeAllListeners();
+    current.close();
+    if (socket === current) socket = null;
+  };
+
+  const openSocket = (target: string) => {
+    const current: ClientSocket = io(target, {
       path: "/v1/updates",
       transports: ["websocket"],
       auth: { token: keys.token, clientType: "user-scoped" },
-      reconnectionDelay: 300,
-      reconnectionDelayMax: 2_000,
+      // This link redials itself, over every address: socket.io's own retry knows only one.
+      reconnection: false,
+      timeout: HANDSHAKE_MS,
     });
-    socket.on("connect", () => void refresh());
-    socket.on("connect_error", (error: Error) => {
+    socket = current;
+    current.on("connect", () => {
+      redials = 0;
+      rememberEndpoint(pairing.id, target);
+      for (const waiter of connectWaiters) waiter();
+      void refresh();
+    });
+    current.on("connect_error", (error: Error) => {
+      dropSocket(current);
       if (/authentication/i.test(error.message)) return rotated();
       goOffline(error.message);
+      scheduleDial();
     });
-    socket.on("disconnect", (reason: string) => {
+    current.on("disconnect", (reason: string) => {
+      dropSocket(current);
       goOffline(reason);
-      // The server closed us on purpose (a rotated secret drops everyone): ask again,
-      // and the handshake tells whether this pairing still works.
-      if (reason === "io server disconnect") setTimeout(() => socket?.connect(), 300);
+      // A rotated secret drops everyone ("io server disconnect"): the next handshake tells
+      // whether this pairing still works. Any other loss: this address or another.
+      scheduleDial();
     });
-    socket.on("update", (raw: unknown) => {
+    current.on("update", (raw: unknown) => {
       const update = Update.safeParse(raw);
       if (!update.success) return;
       apply(update.data.body);
       observable.changed();
     });
-    socket.on("ephemeral", (raw: unknown) => {
+    current.on("ephemeral", (raw: unknown) => {
       const event = Ephemeral.safeParse(raw);
       if (!event.success) return;
       applyEphemeral(event.data);
@@ -186,29 +248,38 @@ export function createLink(pairing: Pairing) {
     });
   };
 
+  const connect = () => {
+    if (!endpoints.some((candidate) => new URL(candidate).origin === location.origin)) return setStatus({ kind: "elsewhere" });
+    void dial();
+  };
+
   /** A sleeping phone or a network change: don't wait for the backoff, try now. */
   const wake = () => {
-    if (!socket || socket.connected || status.kind === "rotated") return;
-    socket.disconnect().connect();
+    if (socket?.connected || status.kind === "rotated" || status.kind === "elsewhere") return;
+    clearTimeout(redialTimer);
+    redialTimer = undefined;
+    redials = 0;
+    if (socket) dropSocket(socket);
+    void dial();
   };
 
   /** A call made while the socket is still connecting (a page just opened) waits for it a moment instead of failing. */
   const connectedSocket = async (): Promise<ClientSocket> => {
-    const current = socket;
-    if (current?.connected) return current;
-    if (!current) throw new Error("not connected to the daemon");
+    if (socket?.connected) return socket;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        current.off("connect", connected);
+        connectWaiters.delete(connected);
         reject(new Error("not connected to the daemon"));
       }, CONNECT_WAIT_MS);
       const connected = () => {
         clearTimeout(timer);
+        connectWaiters.delete(connected);
         resolve();
       };
-      current.once("connect", connected);
+      connectWaiters.add(connected);
     });
-    return current;
+    if (!socket?.connected) throw new Error("not connected to the daemon");
+    return socket;
   };
 
   /** `whole`: the answer as it came, also one that carries an `error` (a command's exit code and output). */
@@ -236,6 +307,10 @@ export function createLink(pairing: Pairing) {
     get status() {
       return status;
     },
+    /** The address in use (or being tried): one of the pairing's endpoints. */
+    get endpoint() {
+      return endpoint;
+    },
     /** True once machines and sessions were read at least once. */
     get refreshed() {
       return refreshed;
@@ -262,17 +337,19 @@ export function createLink(pairing: Pairing) {
       call(`${machineId}:${name}`, machines.get(machineId)?.wire.dataEncryptionKey ?? null, params),
     start(): void {
       connect();
-      // Don't wait for the WebSocket handshake to show what the daemon has; the refresh
-      // on connect (always) closes any gap between this read and the live updates.
-      if (status.kind === "connecting") void refresh();
+      // Don't wait for the WebSocket handshake to show what the daemon has (the page's own
+      // address just answered); the refresh on connect (always) closes any gap between this
+      // read and the live updates.
+      if (status.kind === "connecting" && new URL(endpoint).origin === location.origin) void refresh();
       addEventListener("online", wake);
       document.addEventListener("visibilitychange", wake);
     },
     stop(): void {
       removeEventListener("online", wake);
       document.removeEventListener("visibilitychange", wake);
-      socket?.close();
-      socket = null;
+      stopped = true;
+      clearTimeout(redialTimer);
+      if (socket) dropSocket(socket);
     },
   };
 }

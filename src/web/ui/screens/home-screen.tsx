@@ -80,7 +80,7 @@ function MachineCard({ link, machine, forget }: { link: Link; machine: MachineVi
         <span class={online ? "badge badge-online" : "badge badge-offline"}>{online ? "online" : "offline"}</span>
       </div>
       <p class="muted">
-        {[meta?.platform, meta?.remcliCliVersion ? `remcli ${meta.remcliCliVersion}` : null, link.pairing.port ? `${link.pairing.host}:${link.pairing.port}` : link.pairing.host]
+        {[meta?.platform, meta?.remcliCliVersion ? `remcli ${meta.remcliCliVersion}` : null, link.endpoint.replace(/^https?:\/\//, "")]
           .filter(Boolean)
           .join(" · ")}
       </p>

@@ -1,0 +1,85 @@
+import { httpEndpoint, ReachAddress, type ReachKind } from "../protocol/reach.ts";
+import { interfaceAddresses, localAddresses } from "./lan.ts";
+import { tailscaleSelf, type TailscaleSelf } from "./tailscale.ts";
+
+const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
+
+/**
+ * An address the user gave in REMCLI_ADVERTISE (a DNS name, a port forward, an alias):
+ * a URL as it is, a bare host with the P2P port; null when it is neither.
+ */
+function advertisedEndpoint(entry: string, port: number): string | null {
+  const text = entry.trim();
+  if (!text) return null;
+  try {
+    if (text.includes("://")) return new URL(text).origin;
+    const hostPort = /^([^:[\]]+):(\d+)$/.exec(text);
+    const url = hostPort ? new URL(`http://${hostPort[1]}:${hostPort[2]}`) : new URL(httpEndpoint(text, port));
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+export type ReachOptions = {
+  /** The address the P2P server is bound to. */
+  bindHost: string;
+  port: () => number;
+  tunnelUrl: () => string | null;
+  tailscaleHttpsUrl: () => string | null;
+  /** REMCLI_ADVERTISE, as given. */
+  advertised: readonly string[];
+  tailscaleBinary: string | null;
+};
+
+/**
+ * Every way in to this daemon, best first: the first is the pairing's primary address (the
+ * one the reference app dials), the others ride along for our app. The interfaces are read
+ * each time (Wi-Fi comes and goes); tailscale's view is refreshed by `refresh()`.
+ */
+export function createReach(options: ReachOptions) {
+  let tailscale: TailscaleSelf | null = null;
+  const wildcard = WILDCARDS.has(options.bindHost);
+  const dualStack = options.bindHost === "::";
+
+  const addresses = (): ReachAddress[] => {
+    const port = options.port();
+    const found: ReachAddress[] = [];
+    const add = (kind: ReachKind, url: string | null) => {
+      if (url && !found.some((entry) => entry.url === url) && ReachAddress.safeParse({ kind, url }).success) found.push({ kind, url });
+    };
+    add("tunnel", options.tunnelUrl()?.replace(/\/+$/, "") ?? null);
+    add("tailscale-https", options.tailscaleHttpsUrl());
+    if (!wildcard) add("bound", httpEndpoint(options.bindHost, port));
+    else {
+      for (const entry of interfaceAddresses()) {
+        if (entry.address.includes(":") && !dualStack) continue;
+        add(entry.kind, httpEndpoint(entry.address, port));
+      }
+      for (const ip of tailscale?.ips ?? []) if (dualStack || !ip.includes(":")) add("tailscale", httpEndpoint(ip, port));
+      if (tailscale?.dnsName) add("magicdns", httpEndpoint(tailscale.dnsName, port));
+    }
+    for (const entry of options.advertised) add("advertised", advertisedEndpoint(entry, port));
+    if (found.length === 0) add("loopback", httpEndpoint("127.0.0.1", port));
+    return found;
+  };
+
+  return {
+    addresses,
+    /**
+     * Origins a page of ours may come from: each address above, and this machine's own
+     * addresses on the P2P port (a phone may have typed any of them).
+     */
+    ownOrigins(): Set<string> {
+      const origins = new Set(addresses().map((entry) => entry.url));
+      for (const host of localAddresses()) origins.add(`http://${host}:${options.port()}`);
+      return origins;
+    },
+    /** Asks tailscale again for this node's name and addresses (at start and on the heartbeat). */
+    async refresh(): Promise<void> {
+      tailscale = await tailscaleSelf(options.tailscaleBinary);
+    },
+  };
+}
+
+export type Reach = ReturnType<typeof createReach>;
