@@ -11,12 +11,12 @@ import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
-import { formatPairing, pairingOf } from "./pairing.ts";
+import { formatAddresses, formatPairing, pairingOf } from "./pairing.ts";
 import { controlClientOf } from "../daemon/connect.ts";
 import { httpEndpoint } from "../protocol/reach.ts";
 import { rawOption } from "./raw-option.ts";
 
-type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
+type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; tailscale?: boolean; qr?: boolean };
 
 /** Commands the daemon and self-update run, not people: left out of the help. */
 const INTERNAL = ["start-sync", "preflight"];
@@ -35,6 +35,7 @@ function p2pArgs(options: StartOptions): string[] {
   if (options.host !== undefined) args.push("--host", String(options.host));
   if (port !== undefined) args.push("--port", String(port));
   if (options.tunnel) args.push("--tunnel");
+  if (options.tailscale) args.push("--tailscale");
   return args;
 }
 
@@ -47,6 +48,7 @@ export function daemonProgram() {
     .option("--host <address>", "Address to serve the phone on (default 0.0.0.0, advertised as the LAN address)")
     .option("--port <port>", "P2P port (default: the last one used, else any free port)")
     .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (needs NGROK_AUTHTOKEN)")
+    .option("--tailscale", "Also serve HTTPS on this machine's tailscale name through `tailscale serve`")
     .option("--no-qr", "Do not print the pairing QR")
     .action(async (options: StartOptions) => {
       const daemonArgs = p2pArgs(options);
@@ -63,11 +65,14 @@ export function daemonProgram() {
       const tunnel = daemon.tunnelUrl ? `  tunnel ${daemon.tunnelUrl}` : "";
       console.log(`  p2p      ${daemon.p2pHost && daemon.p2pPort ? httpEndpoint(daemon.p2pHost, daemon.p2pPort) : "(none)"}${tunnel}`);
       console.log(`  log      ${daemon.logPath}`);
-      const tunnelProblem = /tunnel unavailable: (.*)$/.exec(daemon.stateReason)?.[1];
+      const tunnelProblem = /tunnel unavailable: (.*?)(?:; tailscale unavailable: .*)?$/.exec(daemon.stateReason)?.[1];
       if (options.tunnel && tunnelProblem) console.error(`remcli: --tunnel: ${tunnelProblem}`);
+      const tailscaleProblem = /tailscale unavailable: (.*)$/.exec(daemon.stateReason)?.[1];
+      if (options.tailscale && tailscaleProblem) console.error(`remcli: --tailscale: ${tailscaleProblem}`);
       const control = controlClientOf(context.paths, daemon);
-      const pairing = options.qr !== false && control ? await pairingOf(context, control) : null;
-      if (pairing) console.log(await formatPairing(pairing));
+      const pairing = control ? await pairingOf(context, control) : null;
+      if (pairing && options.qr !== false) console.log(await formatPairing(pairing));
+      else if (pairing) console.log(`  ways in\n${formatAddresses(pairing.addresses)}`);
       return 0;
     });
 
@@ -77,6 +82,7 @@ export function daemonProgram() {
     .option("--host <address>", "Address to serve the phone on")
     .option("--port <port>", "P2P port")
     .option("--tunnel", "Also serve through an ngrok tunnel")
+    .option("--tailscale", "Also serve HTTPS through `tailscale serve`")
     .action(async (options: { replacing?: string } & StartOptions) => {
       const port = portOf(options.port);
       const context = cliContext();
@@ -84,6 +90,7 @@ export function daemonProgram() {
         host: options.host,
         port,
         tunnel: Boolean(options.tunnel),
+        tailscale: Boolean(options.tailscale),
         replacing: options.replacing,
         echoLog: Boolean(process.stderr.isTTY),
       });

@@ -40,11 +40,12 @@ function listenControl(previousPort: number | null, serve: (port: number) => Ret
   return serve(0);
 }
 
-function runningReason(options: DaemonOptions, tunnelError: string | null): string {
+function runningReason(options: DaemonOptions, problems: { tunnel: string | null; tailscale: string | null }): string {
   return [
     "running",
     options.replacing ? `replaced version ${options.replacing}` : null,
-    tunnelError ? `tunnel unavailable: ${tunnelError}` : null,
+    problems.tunnel ? `tunnel unavailable: ${problems.tunnel}` : null,
+    problems.tailscale ? `tailscale unavailable: ${problems.tailscale}` : null,
   ]
     .filter(Boolean)
     .join("; ");
@@ -55,6 +56,7 @@ function successorArgs(options: DaemonOptions): string[] {
   const args: string[] = [];
   if (options.host) args.push("--host", options.host);
   if (options.tunnel) args.push("--tunnel");
+  if (options.tailscale) args.push("--tailscale");
   return args;
 }
 
@@ -191,6 +193,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   p2p = service;
   if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
   if (service.tunnelError) process.stderr.write(`remcli: tunnel: ${service.tunnelError}\n`);
+  if (service.tailscaleError) process.stderr.write(`remcli: tailscale: ${service.tailscaleError}\n`);
 
   /** Installed or removed agents reach the phone's new-session screen. */
   async function refreshAgents() {
@@ -245,7 +248,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   store.daemon.write({
     state: "running",
-    stateReason: runningReason(options, service.tunnelError),
+    stateReason: runningReason(options, { tunnel: service.tunnelError, tailscale: service.tailscaleError }),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,

@@ -6,6 +6,8 @@ import type { Store } from "../store/store.ts";
 import { createReach } from "../p2p/reach.ts";
 import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
+import { serveTailscaleHttps, type TailscaleServe } from "../p2p/tailscale.ts";
+import { httpEndpoint } from "../protocol/reach.ts";
 import { createMachine } from "./machine.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { createMachineBash } from "./machine-bash.ts";
@@ -25,7 +27,7 @@ function lanHost(addresses: ReachAddress[]): string {
   return plain ? new URL(plain.url).hostname.replace(/^\[|\]$/g, "") : "127.0.0.1";
 }
 
-export type P2pOptions = { host?: string; port?: number; tunnel?: boolean };
+export type P2pOptions = { host?: string; port?: number; tunnel?: boolean; tailscale?: boolean };
 
 /**
  * The daemon's P2P side: the server on its persistent port with the persistent
@@ -48,12 +50,13 @@ export async function startP2pService(deps: {
   const hostname = options.host ?? "::";
   const preferredPort = options.port ?? deps.previousPort ?? 0;
   let tunnel: Tunnel | null = null;
+  let tailscaleServe: TailscaleServe | null = null;
   let port = 0;
   const reach = createReach({
     bindHost: hostname,
     port: () => port,
     tunnelUrl: () => tunnel?.url ?? null,
-    tailscaleHttpsUrl: () => null,
+    tailscaleHttpsUrl: () => tailscaleServe?.url ?? null,
     advertised: config.advertise,
     tailscaleBinary: config.tailscalePath,
   });
@@ -115,10 +118,20 @@ export async function startP2pService(deps: {
     else tunnelError = opened.reason;
   }
 
+  let tailscaleError: string | null = null;
+  if (options.tailscale) {
+    // tailscaled proxies from this machine: to loopback when we listen everywhere.
+    const target = httpEndpoint(["0.0.0.0", "::"].includes(hostname) ? "127.0.0.1" : hostname, server.port);
+    const served = await serveTailscaleHttps({ binary: config.tailscalePath, target, log });
+    if (served.ok) tailscaleServe = served.serve;
+    else tailscaleError = served.reason;
+  }
+
   return {
     server,
     machine,
     reach,
+    tailscaleError,
     /** The host a phone on the LAN dials (the primary address unless that is a tunnel). */
     host: lanHost(reach.addresses()),
     port: server.port,
@@ -135,6 +148,7 @@ export async function startP2pService(deps: {
     async close(finalStatus: MachineDaemonState) {
       machine.goOffline(finalStatus);
       await tunnel?.close().catch(() => {});
+      await tailscaleServe?.close().catch(() => {});
       await server.close();
     },
   };

@@ -77,7 +77,8 @@ export function createReach(options: ReachOptions) {
     },
     /** Asks tailscale again for this node's name and addresses (at start and on the heartbeat). */
     async refresh(): Promise<void> {
-      tailscale = await tailscaleSelf(options.tailscaleBinary);
+      // Bound to one address, the daemon answers there only: tailscale's would not.
+      if (wildcard) tailscale = await tailscaleSelf(options.tailscaleBinary);
     },
   };
 }
