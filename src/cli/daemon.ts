@@ -1,43 +1,21 @@
 import { cac } from "cac";
 import { connectDaemon } from "../daemon/connect.ts";
 import { runDaemon } from "../daemon/lifecycle.ts";
-import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
 import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 import { NONCE_TEXT, preflightAnswer } from "../update/identity.ts";
-import { cliContext, openCliStore, openStoreForStart } from "./context.ts";
+import { cliContext, openCliStore } from "./context.ts";
+import { portOf, startAndReport, type StartOptions } from "./daemon-start.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
-import { formatAddresses, formatPairing, pairingOf } from "./pairing.ts";
-import { controlClientOf } from "../daemon/connect.ts";
-import { httpEndpoint } from "../protocol/reach.ts";
+import { formatPairing, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
-
-type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; tailscale?: boolean; qr?: boolean };
 
 /** Commands the daemon and self-update run, not people: left out of the help. */
 const INTERNAL = ["start-sync", "preflight"];
-
-function portOf(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port takes a port number (0-65535)");
-  return port;
-}
-
-/** The P2P flags of `start`, checked here and passed on to `start-sync`. */
-function p2pArgs(options: StartOptions): string[] {
-  const args: string[] = [];
-  const port = portOf(options.port);
-  if (options.host !== undefined) args.push("--host", String(options.host));
-  if (port !== undefined) args.push("--port", String(port));
-  if (options.tunnel) args.push("--tunnel");
-  if (options.tailscale) args.push("--tailscale");
-  return args;
-}
 
 /** `remcli daemon …`: one cac program for the group, so each subcommand has its own help. */
 export function daemonProgram() {
@@ -45,36 +23,21 @@ export function daemonProgram() {
 
   cli
     .command("start", "Start the daemon in the background, wait until it is ready, print the pairing QR")
-    .option("--host <address>", "Address to serve the phone on (default 0.0.0.0, advertised as the LAN address)")
+    .option("--host <address>", "Address to serve the phone on (default ::, every address; remembered)")
     .option("--port <port>", "P2P port (default: the last one used, else any free port)")
     .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (needs NGROK_AUTHTOKEN)")
     .option("--tailscale", "Also serve HTTPS on this machine's tailscale name through `tailscale serve`")
     .option("--no-qr", "Do not print the pairing QR")
-    .action(async (options: StartOptions) => {
-      const daemonArgs = p2pArgs(options);
-      const context = cliContext();
-      using store = openStoreForStart(context);
-      const { how, daemon, replacedVersion } = unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
-      const headline = {
-        started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,
-        "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
-        replaced: `remcli daemon replaced version ${replacedVersion} with ${daemon.version} (pid ${daemon.pid})`,
-      }[how];
-      console.log(headline);
-      console.log(`  control  127.0.0.1:${daemon.controlPort}`);
-      const tunnel = daemon.tunnelUrl ? `  tunnel ${daemon.tunnelUrl}` : "";
-      console.log(`  p2p      ${daemon.p2pHost && daemon.p2pPort ? httpEndpoint(daemon.p2pHost, daemon.p2pPort) : "(none)"}${tunnel}`);
-      console.log(`  log      ${daemon.logPath}`);
-      const tunnelProblem = /tunnel unavailable: (.*?)(?:; tailscale unavailable: .*)?$/.exec(daemon.stateReason)?.[1];
-      if (options.tunnel && tunnelProblem) console.error(`remcli: --tunnel: ${tunnelProblem}`);
-      const tailscaleProblem = /tailscale unavailable: (.*)$/.exec(daemon.stateReason)?.[1];
-      if (options.tailscale && tailscaleProblem) console.error(`remcli: --tailscale: ${tailscaleProblem}`);
-      const control = controlClientOf(context.paths, daemon);
-      const pairing = control ? await pairingOf(context, control) : null;
-      if (pairing && options.qr !== false) console.log(await formatPairing(pairing));
-      else if (pairing) console.log(`  ways in\n${formatAddresses(pairing.addresses)}`);
-      return 0;
-    });
+    .action((options: StartOptions) => startAndReport(options, { restart: false }));
+
+  cli
+    .command("restart", "Stop the daemon and start it again, with these flags (host and port are remembered)")
+    .option("--host <address>", "Address to serve the phone on (default ::, every address; remembered)")
+    .option("--port <port>", "P2P port (default: the last one used, else any free port)")
+    .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (needs NGROK_AUTHTOKEN)")
+    .option("--tailscale", "Also serve HTTPS on this machine's tailscale name through `tailscale serve`")
+    .option("--no-qr", "Do not print the pairing QR")
+    .action((options: StartOptions) => startAndReport(options, { restart: true }));
 
   cli
     .command("start-sync", "Run the daemon in the foreground (what `start` runs)")

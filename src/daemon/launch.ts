@@ -8,7 +8,7 @@ import type { DaemonRow } from "../store/daemon-state.ts";
 import { silentLog } from "../shared/log.ts";
 import { openStoreUnlessCorrupt, type Store } from "../store/store.ts";
 import { controlClientOf } from "./connect.ts";
-import { EXIT_LOCK_HELD } from "./lifecycle.ts";
+import { BIND_FAILED_PREFIX, EXIT_BIND_FAILED, EXIT_LOCK_HELD } from "./lifecycle.ts";
 import { tailLines } from "../shared/log-tail.ts";
 import { observeDaemon } from "./observe.ts";
 import { selfCommand } from "../shared/own-binary.ts";
@@ -78,6 +78,9 @@ export async function launchDaemon(
       }
       // Our child lost the lock race: the winner is someone else's child; keep waiting for it.
       const exit = child.exitCode ?? child.signalCode;
+      // The P2P server could not listen: the reason is the whole story, no log tail needed.
+      const reason = seen.row?.pid === child.pid ? seen.row.stateReason : "";
+      if (exit === EXIT_BIND_FAILED && reason.startsWith(BIND_FAILED_PREFIX)) return fail("conflict", reason);
       if (exit !== null && exit !== EXIT_LOCK_HELD && !seen.alive) {
         return failedToStart(paths, "spawn_failed", `the daemon exited (${exit}) before it was ready`);
       }

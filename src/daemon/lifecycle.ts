@@ -22,11 +22,17 @@ import { createShutdown } from "./shutdown.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 import { createNotifier } from "../notify/notifier.ts";
+import { BindError } from "../p2p/bind.ts";
 
 export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
 
 /** Exit code of a daemon that found another one holding the lock. */
 export const EXIT_LOCK_HELD = 3;
+/** Exit code of a daemon whose P2P server could not listen; the state reason says why. */
+export const EXIT_BIND_FAILED = 4;
+export const BIND_FAILED_PREFIX = "could not serve the phone: ";
+/** How the state reason says the remembered P2P port was taken and another was picked. */
+export const PORT_MOVED = "p2p port moved from";
 
 function listenControl(previousPort: number | null, serve: (port: number) => ReturnType<typeof serveControl>) {
   // Reusing the last port keeps a replaced daemon reachable where clients expect it.
@@ -40,10 +46,14 @@ function listenControl(previousPort: number | null, serve: (port: number) => Ret
   return serve(0);
 }
 
-function runningReason(options: DaemonOptions, problems: { tunnel: string | null; tailscale: string | null }): string {
+function runningReason(
+  options: DaemonOptions,
+  problems: { tunnel: string | null; tailscale: string | null; moved: { from: number; holder: string } | null; port: number },
+): string {
   return [
     "running",
     options.replacing ? `replaced version ${options.replacing}` : null,
+    problems.moved ? `${PORT_MOVED} ${problems.moved.from} to ${problems.port} (${problems.moved.from} is ${problems.moved.holder})` : null,
     problems.tunnel ? `tunnel unavailable: ${problems.tunnel}` : null,
     problems.tailscale ? `tailscale unavailable: ${problems.tailscale}` : null,
   ]
@@ -178,20 +188,36 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     startedAt: Date.parse(startedAt),
   });
 
-  const service = await startP2pService({
-    config,
-    paths,
-    store,
-    log,
-    options,
-    previousPort: previous?.p2pPort ?? null,
-    daemonState,
-    sessions: { tracker, spawn, requestShutdown },
-    agents,
-    notifier,
-  });
+  let service: P2pService;
+  try {
+    service = await startP2pService({
+      config,
+      paths,
+      store,
+      log,
+      options,
+      previousPort: previous?.p2pPort ?? null,
+      daemonState,
+      sessions: { tracker, spawn, requestShutdown },
+      agents,
+      notifier,
+    });
+  } catch (error) {
+    if (!(error instanceof BindError)) throw error;
+    // Said at once, with the cause, for `daemon start` to print: not a 10 s wait for "not ready".
+    const reason = `${BIND_FAILED_PREFIX}${error.message}`;
+    log.error("p2p server cannot listen", { reason: error.message });
+    process.stderr.write(`remcli: ${error.message}\n`);
+    control.stop(true);
+    await notifier.close();
+    await checkpointer.stop();
+    store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason });
+    lock.release();
+    store.close();
+    process.exit(EXIT_BIND_FAILED);
+  }
   p2p = service;
-  if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved, now: service.port });
+  if (service.portMoved) log.warn("p2p port changed", { was: service.portMoved.from, now: service.port, holder: service.portMoved.holder });
   if (service.tunnelError) process.stderr.write(`remcli: tunnel: ${service.tunnelError}\n`);
   if (service.tailscaleError) process.stderr.write(`remcli: tailscale: ${service.tailscaleError}\n`);
 
@@ -248,7 +274,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   store.daemon.write({
     state: "running",
-    stateReason: runningReason(options, { tunnel: service.tunnelError, tailscale: service.tailscaleError }),
+    stateReason: runningReason(options, { tunnel: service.tunnelError, tailscale: service.tailscaleError, moved: service.portMoved, port: service.port }),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,

@@ -4,6 +4,7 @@ import type { Paths } from "../shared/paths.ts";
 import { readOrCreateSecret, writeNewSecret } from "../shared/secret-file.ts";
 import type { Store } from "../store/store.ts";
 import { createReach } from "../p2p/reach.ts";
+import { BindError, checkHost, EVERYWHERE } from "../p2p/bind.ts";
 import { startP2pServer } from "../p2p/server.ts";
 import { openTunnel, type Tunnel } from "../p2p/tunnel.ts";
 import { serveTailscaleHttps, type TailscaleServe } from "../p2p/tailscale.ts";
@@ -27,6 +28,27 @@ function lanHost(addresses: ReachAddress[]): string {
   return plain ? new URL(plain.url).hostname.replace(/^\[|\]$/g, "") : "127.0.0.1";
 }
 
+/** Where the --host of an earlier start is kept. */
+const HOST_SETTING = "p2p_host";
+
+/** The --host of an earlier start, which a start without one serves on again; null: every address. */
+export function rememberedHost(store: Store): string | null {
+  return store.settings.get(HOST_SETTING);
+}
+
+/** Starts the server on `host` (null: everywhere); a bind error says when the host was remembered, not given. */
+async function listen<T>(host: string | null, remembered: boolean, start: () => T): Promise<T> {
+  try {
+    if (host !== null) await checkHost(host);
+    return start();
+  } catch (error) {
+    if (error instanceof BindError && remembered) {
+      throw new BindError(`${error.message} (this --host was remembered from an earlier start; \`remcli daemon start --host ::\` listens everywhere again)`);
+    }
+    throw error;
+  }
+}
+
 export type P2pOptions = { host?: string; port?: number; tunnel?: boolean; tailscale?: boolean };
 
 /**
@@ -47,13 +69,15 @@ export async function startP2pService(deps: {
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
-  const hostname = options.host ?? "::";
+  const remembered = rememberedHost(store);
+  const host = options.host ?? remembered ?? null;
   const preferredPort = options.port ?? deps.previousPort ?? 0;
   let tunnel: Tunnel | null = null;
   let tailscaleServe: TailscaleServe | null = null;
   let port = 0;
+  let hostname: string = EVERYWHERE[0];
   const reach = createReach({
-    bindHost: hostname,
+    bindHost: () => hostname,
     port: () => port,
     tunnelUrl: () => tunnel?.url ?? null,
     tailscaleHttpsUrl: () => tailscaleServe?.url ?? null,
@@ -61,22 +85,28 @@ export async function startP2pService(deps: {
     tailscaleBinary: config.tailscalePath,
   });
 
-  const server = startP2pServer({
-    store,
-    log,
-    secret,
-    controlKey: readOrCreateSecret(paths.controlKey),
-    hostname,
-    port: preferredPort,
-    limits: {
-      messageBytes: config.messageLimitBytes,
-      maxConnections: config.maxConnections,
-      rpcTimeoutMs: config.rpcTimeoutMs,
-      restBodyBytes: Math.max(2 * 1024 * 1024, config.messageLimitBytes * 2),
-    },
-    ownOrigins: () => reach.ownOrigins(),
-  });
+  const server = await listen(host, options.host === undefined && remembered !== null, () =>
+    startP2pServer({
+      store,
+      log,
+      secret,
+      controlKey: readOrCreateSecret(paths.controlKey),
+      hostnames: host === null ? EVERYWHERE : [host],
+      port: preferredPort,
+      explicitPort: options.port !== undefined,
+      limits: {
+        messageBytes: config.messageLimitBytes,
+        maxConnections: config.maxConnections,
+        rpcTimeoutMs: config.rpcTimeoutMs,
+        restBodyBytes: Math.max(2 * 1024 * 1024, config.messageLimitBytes * 2),
+      },
+      ownOrigins: () => reach.ownOrigins(),
+    }),
+  );
   port = server.port;
+  hostname = server.hostname;
+  // Remembered like the port, once it worked: the next start serves the same way.
+  if (options.host !== undefined) store.settings.set(HOST_SETTING, options.host);
   await reach.refresh();
   const machine = createMachine({ server, store, paths, secret, agents: deps.agents.current });
   machine.announce(deps.daemonState());
@@ -121,7 +151,7 @@ export async function startP2pService(deps: {
   let tailscaleError: string | null = null;
   if (options.tailscale) {
     // tailscaled proxies from this machine: to loopback when we listen everywhere.
-    const target = httpEndpoint(["0.0.0.0", "::"].includes(hostname) ? "127.0.0.1" : hostname, server.port);
+    const target = httpEndpoint((EVERYWHERE as readonly string[]).includes(hostname) ? "127.0.0.1" : hostname, server.port);
     const served = await serveTailscaleHttps({ binary: config.tailscalePath, target, log });
     if (served.ok) tailscaleServe = served.serve;
     else tailscaleError = served.reason;
@@ -135,7 +165,7 @@ export async function startP2pService(deps: {
     /** The host a phone on the LAN dials (the primary address unless that is a tunnel). */
     host: lanHost(reach.addresses()),
     port: server.port,
-    portMoved: server.moved ? preferredPort : null,
+    portMoved: server.moved,
     tunnelUrl: () => tunnel?.url ?? null,
     tunnelError,
     /** `qr --rotate`: a new secret, every connection dropped, the machine re-keyed. */

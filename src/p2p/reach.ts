@@ -23,7 +23,7 @@ function advertisedEndpoint(entry: string, port: number): string | null {
 
 export type ReachOptions = {
   /** The address the P2P server is bound to. */
-  bindHost: string;
+  bindHost: () => string;
   port: () => number;
   tunnelUrl: () => string | null;
   tailscaleHttpsUrl: () => string | null;
@@ -39,18 +39,18 @@ export type ReachOptions = {
  */
 export function createReach(options: ReachOptions) {
   let tailscale: TailscaleSelf | null = null;
-  const wildcard = WILDCARDS.has(options.bindHost);
-  const dualStack = options.bindHost === "::";
+  const wildcard = () => WILDCARDS.has(options.bindHost());
 
   const addresses = (): ReachAddress[] => {
     const port = options.port();
+    const dualStack = options.bindHost() === "::";
     const found: ReachAddress[] = [];
     const add = (kind: ReachKind, url: string | null) => {
       if (url && !found.some((entry) => entry.url === url) && ReachAddress.safeParse({ kind, url }).success) found.push({ kind, url });
     };
     add("tunnel", options.tunnelUrl()?.replace(/\/+$/, "") ?? null);
     add("tailscale-https", options.tailscaleHttpsUrl());
-    if (!wildcard) add("bound", httpEndpoint(options.bindHost, port));
+    if (!wildcard()) add("bound", httpEndpoint(options.bindHost(), port));
     else {
       for (const entry of interfaceAddresses()) {
         if (entry.address.includes(":") && !dualStack) continue;
@@ -78,7 +78,7 @@ export function createReach(options: ReachOptions) {
     /** Asks tailscale again for this node's name and addresses (at start and on the heartbeat). */
     async refresh(): Promise<void> {
       // Bound to one address, the daemon answers there only: tailscale's would not.
-      if (wildcard) tailscale = await tailscaleSelf(options.tailscaleBinary);
+      if (wildcard()) tailscale = await tailscaleSelf(options.tailscaleBinary);
     },
   };
 }

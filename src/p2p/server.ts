@@ -11,6 +11,7 @@ import { createMessageBatcher } from "./message-batcher.ts";
 import { createCipherCache } from "./cipher-cache.ts";
 import { createOriginPolicy } from "./origin.ts";
 import { preflight, withCors } from "./cors.ts";
+import { bindPort } from "./bind.ts";
 import { createOwnerCheck } from "./owner-check.ts";
 import { guardPendingSessions } from "./pending-sessions.ts";
 import { createRefusalSummary } from "./refusal-summary.ts";
@@ -30,27 +31,18 @@ export type P2pServerOptions = {
   secret: Uint8Array;
   /** The daemon's control key: local processes prove with it that they own their session's RPC names. */
   controlKey: Uint8Array;
-  /** Address to bind: 0.0.0.0 for the LAN. */
-  hostname: string;
+  /** Addresses to bind, tried in order while one's family is missing (bind.ts EVERYWHERE). */
+  hostnames: readonly string[];
   /** The port to try first (the one a paired phone knows); 0 for any. */
   port: number;
+  /** The user named the port: taken is an error, not a move. */
+  explicitPort: boolean;
   limits: P2pLimits;
   /** Origins our pages may come from (p2p/reach.ts); the policy and the CSP read them. */
   ownOrigins: () => Set<string>;
 };
 
 const SOCKET_PATH = "/v1/updates";
-
-function bind(hostname: string, preferred: number, serve: (port: number) => Bun.Server<unknown>, log: Log) {
-  if (preferred > 0) {
-    try {
-      return { server: serve(preferred), moved: false };
-    } catch (error) {
-      log.warn("p2p port taken, picking another", { port: preferred, error: String(error) });
-    }
-  }
-  return { server: serve(0), moved: preferred > 0 };
-}
 
 /** One Bun.serve: Socket.IO (bun engine) under /v1/updates, Hono for everything else. */
 export function startP2pServer(options: P2pServerOptions) {
@@ -83,12 +75,14 @@ export function startP2pServer(options: P2pServerOptions) {
   const app = createRestApp({ store, log, tokens, writes, limits, ownOrigins: options.ownOrigins });
   const { websocket } = engine.handler();
 
-  const { server, moved } = bind(
-    options.hostname,
-    options.port,
-    (candidate) =>
+  const { server, moved, hostname } = bindPort({
+    hostnames: options.hostnames,
+    preferred: options.port,
+    explicit: options.explicitPort,
+    log,
+    serve: (host, candidate) =>
       Bun.serve({
-        hostname: options.hostname,
+        hostname: host,
         port: candidate,
         // Above the REST limit, so an oversize body gets the REST layer's JSON 413, not Bun's bare one.
         maxRequestBodySize: Math.max(limits.restBodyBytes * 2, frameBytes),
@@ -109,14 +103,15 @@ export function startP2pServer(options: P2pServerOptions) {
           return preflight(request, origin) ?? withCors(await app.fetch(request, bunServer), origin);
         },
       }) as Bun.Server<unknown>,
-    log,
-  );
+  });
   port = server.port ?? 0;
-  log.info("p2p server listening", { hostname: options.hostname, port, movedFrom: moved ? options.port : undefined });
+  log.info("p2p server listening", { hostname, port, movedFrom: moved?.from });
 
   return {
     port,
-    /** True when the preferred port was taken and another was picked. */
+    /** The address it listens on. */
+    hostname,
+    /** The preferred port and who holds it, when it was taken and another was picked. */
     moved,
     io,
     rpc,

@@ -67,7 +67,7 @@ describe("every way in: the addresses in the pairing", () => {
     await using box = createSandbox();
     const tailscale = fakeTailscale(box.home);
     const reach = createReach({
-      bindHost: "::",
+      bindHost: () => "::",
       port: () => 40137,
       tunnelUrl: () => null,
       tailscaleHttpsUrl: () => null,
@@ -84,7 +84,7 @@ describe("every way in: the addresses in the pairing", () => {
     expect(tailscale.calls()).toEqual([["status", "--json"]]);
 
     // Without the CLI: none of it, and nothing fails.
-    const bare = createReach({ bindHost: "::", port: () => 40137, tunnelUrl: () => null, tailscaleHttpsUrl: () => null, advertised: [], tailscaleBinary: null });
+    const bare = createReach({ bindHost: () => "::", port: () => 40137, tunnelUrl: () => null, tailscaleHttpsUrl: () => null, advertised: [], tailscaleBinary: null });
     await bare.refresh();
     expect(bare.addresses().some((a) => a.kind === "magicdns")).toBe(false);
   });
