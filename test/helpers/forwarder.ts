@@ -10,7 +10,9 @@ type End = { peer: Socket<End> | null; queue: Uint8Array[] };
 export function forwarder({ host, port, target }: { host: string; port: number; target: { host: string; port: number } }) {
   const open = new Set<Socket<End>>();
   let accepted = 0;
+  let frozen = false;
   const send = (to: Socket<End> | null, from: End, data: Uint8Array) => {
+    if (frozen) return;
     if (!to) return void from.queue.push(data);
     const written = to.write(data);
     if (written < data.length) to.data.queue.unshift(data.subarray(written));
@@ -30,6 +32,7 @@ export function forwarder({ host, port, target }: { host: string; port: number; 
         accepted++;
         client.data = { peer: null, queue: [] };
         open.add(client);
+        if (frozen) return;
         void Bun.connect<End>({
           hostname: target.host,
           port: target.port,
@@ -62,6 +65,13 @@ export function forwarder({ host, port, target }: { host: string; port: number; 
   return {
     get accepted() {
       return accepted;
+    },
+    /**
+     * Stops carrying anything, without closing a connection or refusing a new one: a
+     * network that went away silently (packets dropped, no reset).
+     */
+    freeze() {
+      frozen = true;
     },
     /** Stops listening and cuts every connection. */
     close() {

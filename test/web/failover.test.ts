@@ -52,4 +52,21 @@ describe("every way in: the app fails over between the daemon's addresses", () =
     await page.getByRole("link", { name: /Open session After the switch/ }).waitFor();
     expect(phone.errors.filter((error) => !/ERR_CONNECTION_REFUSED|Failed to load resource|WebSocket/.test(error))).toEqual([]);
   });
+
+  browserTest("an address that goes silent (no reset) is left when the browser says the network changed", async () => {
+    await using daemon = await startDaemon({ REMCLI_ADVERTISE: "127.0.0.3" });
+    const { port } = daemon;
+    using relay = forwarder({ host: "127.0.0.3", port, target: { host: "127.0.0.1", port } });
+    await using phone = await openPhone();
+    const { page } = phone;
+    const payload = { mode: "p2p", host: "127.0.0.3", port, key: toBase64(daemon.secret), v: 1, alt: [`http://127.0.0.1:${port}`] };
+    await page.goto(`${daemon.base}/terminal/connect#${encodeURIComponent(JSON.stringify(payload))}`);
+    const card = page.getByRole("article", { name: /^Machine / });
+    await card.getByText(`127.0.0.3:${port}`).waitFor();
+    await card.getByText("online", { exact: true }).waitFor();
+    relay.freeze();
+    await page.evaluate(() => dispatchEvent(new Event("online")));
+    await card.getByText(`127.0.0.1:${port}`).waitFor({ timeout: 10_000 });
+    await card.getByText("online", { exact: true }).waitFor();
+  });
 });

@@ -3,7 +3,7 @@ import type { PermissionMode } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import { endpointsOf, type Pairing } from "../pairing/pairings.ts";
-import { candidateOrder, pickEndpoint, rememberEndpoint, rememberedEndpoint } from "./endpoints.ts";
+import { candidateOrder, healthProbe, pickEndpoint, rememberEndpoint, rememberedEndpoint } from "./endpoints.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
@@ -28,6 +28,8 @@ const HANDSHAKE_MS = 5_000;
 /** Between dials while nothing answers: the first at once, then doubling up to the cap. */
 const REDIAL_MS = 300;
 const REDIAL_MAX_MS = 2_000;
+/** After a wake-up, how long the address in use may take to answer `/health` before it is left. */
+const LIVENESS_MS = 1_000;
 
 /**
  * This phone's live connection to one paired daemon: its machines and sessions, the
@@ -253,14 +255,27 @@ export function createLink(pairing: Pairing) {
     void dial();
   };
 
-  /** A sleeping phone or a network change: don't wait for the backoff, try now. */
-  const wake = () => {
-    if (socket?.connected || status.kind === "rotated" || status.kind === "elsewhere") return;
+  /**
+   * A sleeping phone or a network change: don't wait for the backoff, try now. A socket
+   * that still looks connected may be dead without a word (the Wi-Fi it went over is gone,
+   * and socket.io would notice only at its ping timeout, ~45 s): ask its address first.
+   */
+  const wake = async () => {
+    if (status.kind === "rotated" || status.kind === "elsewhere") return;
+    if (socket?.connected) {
+      const current = socket;
+      const alive = await healthProbe(endpoint, AbortSignal.timeout(LIVENESS_MS));
+      if (alive || socket !== current) return;
+    }
     clearTimeout(redialTimer);
     redialTimer = undefined;
     redials = 0;
     if (socket) dropSocket(socket);
     void dial();
+  };
+
+  const wakeNow = () => {
+    if (document.visibilityState !== "hidden") void wake();
   };
 
   /** A call made while the socket is still connecting (a page just opened) waits for it a moment instead of failing. */
@@ -341,12 +356,12 @@ export function createLink(pairing: Pairing) {
       // address just answered); the refresh on connect (always) closes any gap between this
       // read and the live updates.
       if (status.kind === "connecting" && new URL(endpoint).origin === location.origin) void refresh();
-      addEventListener("online", wake);
-      document.addEventListener("visibilitychange", wake);
+      addEventListener("online", wakeNow);
+      document.addEventListener("visibilitychange", wakeNow);
     },
     stop(): void {
-      removeEventListener("online", wake);
-      document.removeEventListener("visibilitychange", wake);
+      removeEventListener("online", wakeNow);
+      document.removeEventListener("visibilitychange", wakeNow);
       stopped = true;
       clearTimeout(redialTimer);
       if (socket) dropSocket(socket);
