@@ -3,7 +3,7 @@ import type { PermissionMode } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import { endpointsOf, type Pairing } from "../pairing/pairings.ts";
-import { candidateOrder, healthProbe, pickEndpoint, rememberEndpoint, rememberedEndpoint } from "./endpoints.ts";
+import { createDialer } from "./dialer.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
@@ -25,11 +25,6 @@ const RPC_TIMEOUT_MS = 35_000;
 const CONNECT_WAIT_MS = 5_000;
 /** The WebSocket handshake after a probe answered; past it the next dial tries every address again. */
 const HANDSHAKE_MS = 5_000;
-/** Between dials while nothing answers: the first at once, then doubling up to the cap. */
-const REDIAL_MS = 300;
-const REDIAL_MAX_MS = 2_000;
-/** After a wake-up, how long the address in use may take to answer `/health` before it is left. */
-const LIVENESS_MS = 1_000;
 
 /**
  * This phone's live connection to one paired daemon: its machines and sessions, the
@@ -164,21 +159,7 @@ export function createLink(pairing: Pairing) {
   };
 
   let stopped = false;
-  let dialing = false;
-  let redials = 0;
-  let redialTimer: ReturnType<typeof setTimeout> | undefined;
   const connectWaiters = new Set<() => void>();
-
-  /** Tries every address again, soon: the first time at once, so a dead address is left quickly. */
-  const scheduleDial = () => {
-    if (stopped || status.kind === "rotated" || redialTimer !== undefined) return;
-    const delay = redials === 0 ? 0 : Math.min(REDIAL_MS * 2 ** (redials - 1), REDIAL_MAX_MS);
-    redials++;
-    redialTimer = setTimeout(() => {
-      redialTimer = undefined;
-      void dial();
-    }, delay);
-  };
 
   const use = (next: string) => {
     if (next === endpoint) return;
@@ -186,20 +167,16 @@ export function createLink(pairing: Pairing) {
     rest = createRestClient(next, keys.token);
   };
 
-  /** Picks the address that answers (remembered for this network first), then opens the socket there. */
-  const dial = async () => {
-    if (stopped || dialing || socket || status.kind === "rotated") return;
-    dialing = true;
-    const picked = await pickEndpoint(candidateOrder(endpoints, rememberedEndpoint(pairing.id), location.origin));
-    dialing = false;
-    if (stopped || socket) return;
-    if (!picked) {
-      goOffline(endpoints.length > 1 ? `none of the daemon's ${endpoints.length} addresses answers` : "the daemon does not answer");
-      return scheduleDial();
-    }
-    use(picked);
-    openSocket(picked);
-  };
+  const dialer = createDialer({
+    pairingId: pairing.id,
+    endpoints,
+    mayDial: () => socket === null && status.kind !== "rotated",
+    open(picked) {
+      use(picked);
+      openSocket(picked);
+    },
+    unreachable: goOffline,
+  });
 
   const dropSocket = (current: ClientSocket) => {
     current.removeAllListeners();
@@ -218,8 +195,7 @@ export function createLink(pairing: Pairing) {
     });
     socket = current;
     current.on("connect", () => {
-      redials = 0;
-      rememberEndpoint(pairing.id, target);
+      dialer.connected(target);
       for (const waiter of connectWaiters) waiter();
       void refresh();
     });
@@ -227,14 +203,14 @@ export function createLink(pairing: Pairing) {
       dropSocket(current);
       if (/authentication/i.test(error.message)) return rotated();
       goOffline(error.message);
-      scheduleDial();
+      dialer.schedule();
     });
     current.on("disconnect", (reason: string) => {
       dropSocket(current);
       goOffline(reason);
       // A rotated secret drops everyone ("io server disconnect"): the next handshake tells
       // whether this pairing still works. Any other loss: this address or another.
-      scheduleDial();
+      dialer.schedule();
     });
     current.on("update", (raw: unknown) => {
       const update = Update.safeParse(raw);
@@ -252,7 +228,7 @@ export function createLink(pairing: Pairing) {
 
   const connect = () => {
     if (!endpoints.some((candidate) => new URL(candidate).origin === location.origin)) return setStatus({ kind: "elsewhere" });
-    void dial();
+    void dialer.dial();
   };
 
   /**
@@ -261,17 +237,15 @@ export function createLink(pairing: Pairing) {
    * and socket.io would notice only at its ping timeout, ~45 s): ask its address first.
    */
   const wake = async () => {
-    if (status.kind === "rotated" || status.kind === "elsewhere") return;
+    if (stopped || status.kind === "rotated" || status.kind === "elsewhere") return;
     if (socket?.connected) {
       const current = socket;
-      const alive = await healthProbe(endpoint, AbortSignal.timeout(LIVENESS_MS));
-      if (alive || socket !== current) return;
+      const alive = await dialer.stillAnswers(endpoint);
+      if (alive || socket !== current || stopped) return;
+      goOffline(`${endpoint} stopped answering`);
     }
-    clearTimeout(redialTimer);
-    redialTimer = undefined;
-    redials = 0;
     if (socket) dropSocket(socket);
-    void dial();
+    dialer.now();
   };
 
   const wakeNow = () => {
@@ -363,7 +337,7 @@ export function createLink(pairing: Pairing) {
       removeEventListener("online", wakeNow);
       document.removeEventListener("visibilitychange", wakeNow);
       stopped = true;
-      clearTimeout(redialTimer);
+      dialer.stop();
       if (socket) dropSocket(socket);
     },
   };
