@@ -8,13 +8,15 @@ export type { PairingPayload };
 
 /**
  * The payload for `addresses` (best first, p2p/reach.ts): the first is `host`/`port`, what
- * the reference app dials; the others go in `alt` (remcli extension) for our app.
+ * the reference app dials; the others (but IPv6 literals) go in `alt` (remcli extension) for our app.
  */
 export function pairingPayload({ addresses, secret }: { addresses: readonly ReachAddress[]; secret: Uint8Array }): PairingPayload {
   const key = toBase64(secret);
   const [primary, ...others] = addresses;
   if (!primary) throw new Error("no address to pair with");
-  const alt = others.map((entry) => entry.url);
+  // An IPv6 literal is of no use to our app from another page (its CSP cannot name one),
+  // and every entry makes the QR denser: those stay in `daemon qr`'s list only.
+  const alt = others.map((entry) => entry.url).filter((url) => !url.includes("["));
   const url = new URL(primary.url);
   // Through a tunnel (any https URL) the client uses `host` as the whole endpoint, and port 0.
   const where =

@@ -1,3 +1,4 @@
+import { networkInterfaces } from "node:os";
 import { describe, expect, test } from "bun:test";
 import { createReach } from "../../src/p2p/reach.ts";
 import { fakeTailscale } from "../helpers/fake-tailscale.ts";
@@ -87,5 +88,20 @@ describe("every way in: the addresses in the pairing", () => {
     const bare = createReach({ bindHost: () => "::", port: () => 40137, tunnelUrl: () => null, tailscaleHttpsUrl: () => null, advertised: [], tailscaleBinary: null });
     await bare.refresh();
     expect(bare.addresses().some((a) => a.kind === "magicdns")).toBe(false);
+  });
+
+  test("listening on :: lists the LAN IPv6 addresses bracketed, never link-local ones; on 0.0.0.0 no IPv6 at all", () => {
+    const base = { port: () => 40137, tunnelUrl: () => null, tailscaleHttpsUrl: () => null, advertised: [], tailscaleBinary: null };
+    const dual = createReach({ ...base, bindHost: () => "::" }).addresses();
+    const v6 = Object.values(networkInterfaces())
+      .flat()
+      .filter((entry) => entry && !entry.internal && entry.family === "IPv6" && !/^fe[89ab]/i.test(entry.address))
+      .map((entry) => `http://[${entry!.address}]:40137`);
+    for (const url of v6) expect(dual.map((a) => a.url)).toContain(url);
+    expect(dual.some((a) => /\[fe[89ab]/i.test(a.url))).toBe(false);
+    expect(dual.filter((a) => a.url.includes("[")).every((a) => a.kind === "lan6" || a.kind === "tailscale")).toBe(true);
+    const v4only = createReach({ ...base, bindHost: () => "0.0.0.0" }).addresses();
+    expect(v4only.some((a) => a.url.includes("["))).toBe(false);
+    expect(v4only.length).toBeGreaterThan(0);
   });
 });

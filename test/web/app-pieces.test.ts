@@ -19,11 +19,12 @@ describe("pairing fragment", () => {
     expect(tunnel).toMatchObject({ host: "https://abc.ngrok.app", port: 0 });
   });
 
-  test("an IPv6 primary is bracketed in the URL, and the other addresses ride in `alt`, best first", () => {
+  test("an IPv6 primary is bracketed in the URL, and the other addresses but IPv6 literals ride in `alt`, best first", () => {
     const payload = pairingPayload({
       addresses: [
         { kind: "lan6", url: "http://[fd00::2]:40137" },
         { kind: "tailscale", url: "http://100.101.102.103:40137" },
+        { kind: "tailscale", url: "http://[fd7a:115c:a1e0::53]:40137" },
         { kind: "magicdns", url: "http://laptop.tail1234.ts.net:40137" },
       ],
       secret: new Uint8Array(32),
