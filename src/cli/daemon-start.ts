@@ -35,7 +35,9 @@ function unapplied(options: StartOptions, daemon: DaemonRow, addresses: readonly
   const flags: string[] = [];
   const port = portOf(options.port);
   if (port !== undefined && port !== 0 && port !== daemon.p2pPort) flags.push("--port", String(port));
-  if (options.host !== undefined && options.host !== (store ? rememberedHost(store) : null)) flags.push("--host", options.host);
+  // Never given means every address, as `--host ::` asks.
+  const host = (store ? rememberedHost(store) : null) ?? "::";
+  if (options.host !== undefined && options.host !== host) flags.push("--host", options.host);
   if (options.tunnel && !daemon.tunnelUrl) flags.push("--tunnel");
   if (options.tailscale && !addresses.some((entry) => entry.kind === "tailscale-https")) flags.push("--tailscale");
   return flags;
