@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { clearFragment, readPairingFragment } from "./pairing/fragment.ts";
 import { rememberPairing } from "./pairing/pairings.ts";
+import { urlHost } from "../protocol/reach.ts";
 import { createLinks } from "./links.ts";
 import { createAttention } from "./notify/attention.ts";
 import { registerServiceWorker } from "./notify/service-worker.ts";
@@ -23,7 +24,7 @@ function pairFromUrl(): Startup {
   clearFragment(onConnectPage ? "/" : location.pathname);
   if (fragment.kind === "invalid") return { notice: null, problem: fragment.reason };
   const pairing = rememberPairing(fragment.payload);
-  return { notice: `Paired with ${pairing.port ? `${pairing.host}:${pairing.port}` : pairing.host}.`, problem: null };
+  return { notice: `Paired with ${pairing.port ? `${urlHost(pairing.host)}:${pairing.port}` : pairing.host}.`, problem: null };
 }
 
 const startup = pairFromUrl();

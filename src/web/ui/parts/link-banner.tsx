@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Link } from "../../sync/link.ts";
+import { urlHost } from "../../../protocol/reach.ts";
 
 /** A short drop is "Reconnecting…"; past this it is explained, with what to do. */
 const EXPLAIN_AFTER_MS = 4_000;
@@ -37,5 +38,5 @@ export function LinkBanner({ link }: { link: Link }) {
 
 export function hostLabel(link: Link): string {
   const { host, port } = link.pairing;
-  return port === 0 ? host.replace(/^https?:\/\//, "") : `${host}:${port}`;
+  return port === 0 ? host.replace(/^https?:\/\//, "") : `${urlHost(host)}:${port}`;
 }
