@@ -1,12 +1,12 @@
 import { io } from "socket.io-client";
-import type { PermissionMode } from "../../protocol/plaintext.ts";
+import type { PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import type { Pairing } from "../pairing/pairings.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
-import { createOutbox } from "./outbox.ts";
+import { createOutbox, type Sealed } from "./outbox.ts";
 import { createRestClient, RestError } from "./rest.ts";
 import { machineView, sessionView, type MachineView, type SessionView } from "./views.ts";
 
@@ -50,10 +50,23 @@ export function createLink(pairing: Pairing) {
   };
   const sessionCipher = (sid: string) => keys.cipher(sessions.get(sid)?.wire.dataEncryptionKey ?? null);
 
+  /** A message for a session, encrypted, or why it cannot be (yet, or ever). */
+  const seal = (sid: string, plaintext: UserMessage): Sealed => {
+    const session = sessions.get(sid);
+    if (!session) return refreshed ? { kind: "fail", reason: "this session is no longer on the computer" } : { kind: "wait" };
+    // Its metadata did not decrypt: its key belongs to another secret (before a rotation), and its agent could not read us either.
+    if (!session.metadata) return { kind: "fail", reason: "this phone cannot read this session: it was encrypted with another pairing key" };
+    try {
+      return { kind: "sealed", message: sessionCipher(sid).encrypt(plaintext) };
+    } catch (error) {
+      return { kind: "fail", reason: error instanceof Error ? error.message : String(error) };
+    }
+  };
+
   const outbox = createOutbox({
     pairingId: pairing.id,
     socket: () => socket,
-    encrypt: (sid, plaintext) => (sessions.has(sid) ? sessionCipher(sid).encrypt(plaintext) : null),
+    seal: (sid, plaintext) => seal(sid, plaintext),
     delivered: (entry, ack) =>
       conversations.get(entry.sid)?.acknowledged({
         id: ack.id,
