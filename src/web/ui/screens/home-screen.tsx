@@ -1,5 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Links } from "../../links.ts";
+import type { Pairing } from "../../pairing/pairings.ts";
+import { InlineCode } from "../parts/inline-code.tsx";
+import { ManualPairing } from "../parts/manual-pairing.tsx";
 import type { Link } from "../../sync/link.ts";
 import { sessionState, sessionTitle, shortPath, type MachineView, type SessionView } from "../../sync/views.ts";
 import { navigate, paths } from "../router.ts";
@@ -11,23 +14,35 @@ import { useLink } from "../use-link.ts";
 import { ElsewherePanel, RotatedPanel, UnreachablePanel } from "./problem-panels.tsx";
 
 /** Every paired machine and its sessions, live. */
-export function HomeScreen({ links, notice, problem }: { links: Links; notice: string | null; problem: string | null }) {
+export function HomeScreen(props: {
+  links: Links;
+  notice: string | null;
+  problem: string | null;
+  paired: (pairing: Pairing, notice: string) => void;
+}) {
+  const { links, notice, problem } = props;
   // "Paired with …" is news once; it goes away by itself.
   const [showNotice, setShowNotice] = useState(notice !== null);
   useEffect(() => {
+    setShowNotice(notice !== null);
     const timer = setTimeout(() => setShowNotice(false), 8_000);
     return () => clearTimeout(timer);
-  }, []);
+  }, [notice]);
   return (
     <main class="screen home">
       <header class="topbar">
         <h1>remcli</h1>
       </header>
       {notice && showNotice ? <p class="notice" role="status">{notice}</p> : null}
-      {problem ? <p class="error" role="alert">That link did not pair this phone: {problem}.</p> : null}
+      {problem ? (
+        <p class="error" role="alert">
+          <InlineCode text={problem} />
+        </p>
+      ) : null}
       {links.all().map((link) => (
         <LinkSection key={link.pairing.id} link={link} forget={() => links.forget(link.pairing.id)} />
       ))}
+      <ManualPairing paired={props.paired} />
     </main>
   );
 }
