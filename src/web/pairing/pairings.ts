@@ -53,4 +53,5 @@ export function rememberPairing(payload: PairingPayload): Pairing {
 export function forgetPairing(id: string): void {
   save(loadPairings().filter((p) => p.id !== id));
   localStorage.removeItem(`remcli.outbox.${id}`);
+  localStorage.removeItem(`remcli.snapshot.${id}`);
 }

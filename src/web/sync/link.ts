@@ -8,6 +8,7 @@ import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
 import { createOutbox, type Sealed } from "./outbox.ts";
 import { createRestClient, RestError } from "./rest.ts";
+import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
 import { machineView, sessionView, type MachineView, type SessionView } from "./views.ts";
 
 export type LinkStatus =
@@ -39,6 +40,10 @@ export function createLink(pairing: Pairing) {
   let status: LinkStatus = { kind: "connecting" };
   let socket: ClientSocket | null = null;
   let refreshed = false;
+  // Until the daemon answers, what it said last time (shown under the offline banner).
+  const snapshot = loadSnapshot(pairing.id);
+  for (const wire of snapshot?.machines ?? []) machines.set(wire.id, machineView(wire, keys.cipher(wire.dataEncryptionKey)));
+  for (const wire of snapshot?.sessions ?? []) sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey)));
 
   const setStatus = (next: LinkStatus) => {
     status = next;
@@ -90,6 +95,7 @@ export function createLink(pairing: Pairing) {
       }
       for (const id of sessions.keys()) if (!seen.has(id) && !conversations.has(id)) sessions.delete(id);
       refreshed = true;
+      saveSnapshot(pairing.id, { machines: machineList, sessions: sessionList });
       setStatus({ kind: "online" });
       // Open conversations catch up by seq; one that could not load before (offline, or its
       // session's key was not known yet) loads now.
@@ -252,6 +258,10 @@ export function createLink(pairing: Pairing) {
     /** True once machines and sessions were read at least once. */
     get refreshed() {
       return refreshed;
+    },
+    /** Read from the daemon, or remembered from the last time it answered. */
+    get known() {
+      return refreshed || snapshot !== null;
     },
     machines: () => [...machines.values()],
     sessions: () => [...sessions.values()].sort((a, b) => b.activeAt - a.activeAt || b.wire.createdAt - a.wire.createdAt),

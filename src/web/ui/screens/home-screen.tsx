@@ -52,7 +52,7 @@ function LinkSection({ link, forget }: { link: Link; forget: () => void }) {
   const { status } = link;
   if (status.kind === "rotated") return <RotatedPanel link={link} forget={forget} />;
   if (status.kind === "elsewhere") return <ElsewherePanel link={link} forget={forget} />;
-  if (!link.refreshed && status.kind === "offline") return <UnreachablePanel link={link} forget={forget} />;
+  if (!link.known && status.kind === "offline") return <UnreachablePanel link={link} forget={forget} />;
   const sessions = link.sessions();
   return (
     <section class="link" aria-label={`Machines at ${link.pairing.host}`}>
