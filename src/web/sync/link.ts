@@ -9,7 +9,8 @@ import { createObservable } from "./observable.ts";
 import { createOutbox, type Sealed } from "./outbox.ts";
 import { createRestClient, RestError } from "./rest.ts";
 import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
-import { machineView, sessionView, type MachineView, type SessionView } from "./views.ts";
+import { writeSessionMetadata } from "./session-metadata.ts";
+import { chatMessage, machineView, sessionView, type ChatMessage, type MachineView, type SessionView } from "./views.ts";
 
 export type LinkStatus =
   | { kind: "connecting" }
@@ -114,9 +115,15 @@ export function createLink(pairing: Pairing) {
 
   const apply = (body: UpdateBody) => {
     switch (body.t) {
-      case "new-message":
+      case "new-message": {
         conversations.get(body.sid)?.receive(body.message);
+        // The list sorts by last activity and shows the latest message: both moved.
+        const session = sessions.get(body.sid);
+        if (session && body.message.createdAt > session.wire.updatedAt) {
+          sessions.set(body.sid, { ...session, wire: { ...session.wire, updatedAt: body.message.createdAt } });
+        }
         return;
+      }
       case "new-session": {
         const { t: _t, ...wire } = body;
         sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey), sessions.get(wire.id)));
@@ -278,6 +285,36 @@ export function createLink(pairing: Pairing) {
     retry: outbox.retry,
     discard: outbox.discard,
     send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
+    /** The latest messages of a session (newest last), decrypted; `after: 0` for its first ones. */
+    messages: async (sid: string, page: { limit: number; after?: number }): Promise<ChatMessage[]> => {
+      const answer = await rest.messages(sid, page);
+      const cipher = sessionCipher(sid);
+      return answer.messages.map((m) => chatMessage(m, cipher)).sort((a, b) => a.seq - b.seq);
+    },
+    /** Changes the session's metadata (name, archived), retried over the agent's own writes. */
+    async updateMetadata(sid: string, change: (metadata: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+      const session = sessions.get(sid);
+      if (!session) throw new Error("this session is no longer on the computer");
+      const stored = await writeSessionMetadata({
+        socket: await connectedSocket(),
+        sid,
+        cipher: sessionCipher(sid),
+        current: { metadata: session.wire.metadata, version: session.wire.metadataVersion },
+        change,
+      });
+      // The daemon does not send our own update back to us (PROTOCOL.md §3).
+      const latest = sessions.get(sid) ?? session;
+      if (latest.wire.metadataVersion >= stored.version) return;
+      const wire = { ...latest.wire, metadata: stored.metadata, metadataVersion: stored.version };
+      sessions.set(sid, sessionView(wire, sessionCipher(sid), latest));
+      observable.changed();
+    },
+    /** Deletes the session and its messages on the computer (DELETE /v1/sessions/:id). */
+    async deleteSession(sid: string): Promise<void> {
+      await rest.deleteSession(sid);
+      sessions.delete(sid);
+      observable.changed();
+    },
     /** A session RPC (`<sid>:<name>`), params and result encrypted with the session's key. */
     sessionRpc: (sid: string, name: string, params: unknown, options: { whole?: boolean } = {}) =>
       call(`${sid}:${name}`, sessions.get(sid)?.wire.dataEncryptionKey ?? null, params, options.whole),

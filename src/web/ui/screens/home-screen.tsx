@@ -4,12 +4,10 @@ import type { Pairing } from "../../pairing/pairings.ts";
 import { InlineCode } from "../parts/inline-code.tsx";
 import { ManualPairing } from "../parts/manual-pairing.tsx";
 import type { Link } from "../../sync/link.ts";
-import { sessionState, sessionTitle, shortPath, type MachineView, type SessionView } from "../../sync/views.ts";
+import type { MachineView } from "../../sync/views.ts";
 import { navigate, paths } from "../router.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
-import { agentName } from "../parts/agent-picker.tsx";
-import { StateBadge } from "../parts/state-badge.tsx";
-import { ago } from "../parts/time.ts";
+import { SessionList } from "../sessions/session-list-view.tsx";
 import { useLink } from "../use-link.ts";
 import { ElsewherePanel, RotatedPanel, UnreachablePanel } from "./problem-panels.tsx";
 
@@ -53,20 +51,13 @@ function LinkSection({ link, forget }: { link: Link; forget: () => void }) {
   if (status.kind === "rotated") return <RotatedPanel link={link} forget={forget} />;
   if (status.kind === "elsewhere") return <ElsewherePanel link={link} forget={forget} />;
   if (!link.known && status.kind === "offline") return <UnreachablePanel link={link} forget={forget} />;
-  const sessions = link.sessions();
   return (
     <section class="link" aria-label={`Machines at ${link.pairing.host}`}>
       <LinkBanner link={link} />
       {link.machines().map((machine) => (
         <MachineCard key={machine.id} link={link} machine={machine} forget={forget} />
       ))}
-      <h2 class="section-title">Sessions</h2>
-      {sessions.length === 0 && link.refreshed ? <p class="muted">No sessions yet. Start one above.</p> : null}
-      <ul class="sessions">
-        {sessions.map((session) => (
-          <SessionRow key={session.id} link={link} session={session} />
-        ))}
-      </ul>
+      <SessionList link={link} />
     </section>
   );
 }
@@ -132,34 +123,5 @@ function MachineCard({ link, machine, forget }: { link: Link; machine: MachineVi
       ) : null}
       {message ? <p role="status">{message}</p> : null}
     </article>
-  );
-}
-
-function SessionRow({ link, session }: { link: Link; session: SessionView }) {
-  const href = paths.session(link.pairing.id, session.id);
-  const title = sessionTitle(session);
-  const state = sessionState(session);
-  return (
-    <li class={`session-row state-${state}`}>
-      <a
-        href={href}
-        aria-label={`Open session ${title}, ${state === "offline" ? "ended" : state}`}
-        onClick={(event) => {
-          event.preventDefault();
-          navigate(href);
-        }}
-      >
-        <div class="session-row-head">
-          <span class="session-title">{title}</span>
-          <StateBadge state={state} />
-        </div>
-        <div class="muted session-row-meta">
-          <span class="path">{shortPath(session.metadata?.path ?? "", session.metadata?.homeDir)}</span>
-          <span>
-            {agentName(session.metadata?.flavor)} · {ago(session.activeAt || session.wire.updatedAt)}
-          </span>
-        </div>
-      </a>
-    </li>
   );
 }
