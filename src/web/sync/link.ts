@@ -147,6 +147,8 @@ export function createLink(pairing: Pairing) {
       }
       case "delete-session":
         sessions.delete(body.sid);
+        // Its queued messages can never go now: the outbox says so on each.
+        outbox.pump();
         return;
       case "new-machine": {
         const { t: _t, machineId, ...rest } = body;
