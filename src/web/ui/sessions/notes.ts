@@ -14,8 +14,8 @@ type Note = z.infer<typeof Note>;
 
 /** Messages read for a preview: enough to step over tool results to the last text. */
 const LATEST = 12;
-/** Requests in flight at once: a long list must not crowd out the rest of the app. */
-const PARALLEL = 3;
+/** Requests in flight at once: a browser opens 6 connections per host, one is the socket, and the app needs one for itself. */
+const PARALLEL = 4;
 /** Notes kept per pairing (the list shows at most 150 sessions). */
 const KEPT = 300;
 /** A session that keeps changing (an agent at work) is read again at most this often. */
