@@ -76,6 +76,11 @@ describe("the session list", () => {
     await phone.shot("sessions-02-search");
     await search.fill("");
 
+    // Its page has the same name as its row.
+    await page.getByRole("link", { name: /^Open session Add pagination/ }).click();
+    await page.getByRole("heading", { name: "Add pagination to the users endpoint" }).waitFor();
+    await page.getByRole("button", { name: "Back to sessions" }).click();
+
     // Rename: stored in the session's encrypted metadata, kept over a reload.
     await page.getByLabel("Actions for Add pagination to the users endpoint").click();
     await page.getByRole("button", { name: "Rename…" }).click();

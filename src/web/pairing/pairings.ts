@@ -54,4 +54,5 @@ export function forgetPairing(id: string): void {
   save(loadPairings().filter((p) => p.id !== id));
   localStorage.removeItem(`remcli.outbox.${id}`);
   localStorage.removeItem(`remcli.snapshot.${id}`);
+  localStorage.removeItem(`remcli.notes.${id}`);
 }
