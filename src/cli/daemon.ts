@@ -13,6 +13,7 @@ import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
+import { formatServiceState, installService, serviceState, uninstallService } from "./service.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
@@ -74,14 +75,18 @@ export function daemonProgram() {
     .option("--host <address>", "Address to serve the phone on")
     .option("--port <port>", "P2P port")
     .option("--tunnel", "Also serve through an ngrok tunnel")
-    .action(async (options: { replacing?: string } & StartOptions) => {
+    .option("--supervised <manager>", "Internal: run by systemd or launchd (`daemon install`), which starts a successor")
+    .action(async (options: { replacing?: string; supervised?: string } & StartOptions) => {
       const port = portOf(options.port);
+      const supervisor = options.supervised;
+      if (supervisor !== undefined && supervisor !== "systemd" && supervisor !== "launchd") throw new UsageError("--supervised takes systemd or launchd");
       const context = cliContext();
       await runDaemon(context.config, {
         host: options.host,
         port,
         tunnel: Boolean(options.tunnel),
         replacing: options.replacing,
+        supervisor,
         echoLog: Boolean(process.stderr.isTTY),
       });
       // Stay in the foreground: the servers keep the process alive until shutdown exits it.
@@ -126,12 +131,25 @@ export function daemonProgram() {
   );
 
   cli
-    .command("status", "Show whether the daemon runs (exit 0 when it does)")
+    .command("install", "Run the daemon as a login service (systemd user unit, macOS LaunchAgent), restarted if it crashes")
+    .option("--host <address>", "Address to serve the phone on (default 0.0.0.0)")
+    .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (the unit then holds NGROK_AUTHTOKEN)")
+    .action((options: StartOptions) => installService(p2pArgs({ host: options.host, tunnel: options.tunnel })));
+
+  cli
+    .command("uninstall", "Stop the login service's daemon and remove the service")
+    .action(() => uninstallService());
+
+  cli
+    .command("status", "Show whether the daemon runs (exit 0 when it does) and whether it is installed as a service")
     .option("--json", "Print one JSON object")
     .action(
-      (options: { json?: boolean }) => {
-        const report = statusReport(cliContext());
-        console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+      async (options: { json?: boolean }) => {
+        const context = cliContext();
+        const report = statusReport(context);
+        const service = await serviceState(context);
+        const text = [formatStatus(report), formatServiceState(service)].filter(Boolean).join("\n");
+        console.log(options.json ? JSON.stringify({ ...report, service }, null, 2) : text);
         return report.running ? 0 : 1;
       },
     );

@@ -22,11 +22,18 @@ import { createShutdown } from "./shutdown.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 import { createNotifier } from "../notify/notifier.ts";
+import { SUPERVISED_EXIT, type ServiceManagerName } from "../service/spec.ts";
+import { previousEnding } from "./previous-ending.ts";
 
-export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
+export type DaemonOptions = {
+  replacing?: string;
+  echoLog?: boolean;
+  /** The service manager that runs this daemon (`daemon install`): it, not we, starts a successor. */
+  supervisor?: ServiceManagerName;
+} & P2pOptions;
 
-/** Exit code of a daemon that found another one holding the lock. */
-export const EXIT_LOCK_HELD = 3;
+/** Exit code of a daemon that found another one holding the lock (the unit does not restart on it). */
+export const EXIT_LOCK_HELD = SUPERVISED_EXIT.LOCK_HELD;
 
 function listenControl(previousPort: number | null, serve: (port: number) => ReturnType<typeof serveControl>) {
   // Reusing the last port keeps a replaced daemon reachable where clients expect it.
@@ -40,10 +47,12 @@ function listenControl(previousPort: number | null, serve: (port: number) => Ret
   return serve(0);
 }
 
-function runningReason(options: DaemonOptions, tunnelError: string | null): string {
+function runningReason(options: DaemonOptions, tunnelError: string | null, crash: string | null): string {
   return [
     "running",
+    options.supervisor ? `under ${options.supervisor}` : null,
     options.replacing ? `replaced version ${options.replacing}` : null,
+    crash ? `${options.supervisor ? `restarted by ${options.supervisor} ` : ""}after a crash: ${crash}` : null,
     tunnelError ? `tunnel unavailable: ${tunnelError}` : null,
   ]
     .filter(Boolean)
@@ -57,6 +66,8 @@ function successorArgs(options: DaemonOptions): string[] {
   if (options.tunnel) args.push("--tunnel");
   return args;
 }
+
+const fatal = (exitCode: number) => exitCode !== 0 && exitCode !== SUPERVISED_EXIT.HANDED_OVER;
 
 function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: number }) => Promise<void>) {
   process.on("SIGTERM", () => void shutdown({ reason: "SIGTERM", exitCode: 0 }));
@@ -91,6 +102,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const store = openStore(paths.database, log, "quarantine");
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
+  const ending = previousEnding(previous, process.pid);
+  // Recorded before "starting", so the history reads crashed → starting → running.
+  if (ending.crash && previous?.state !== "crashed") store.daemon.write({ state: "crashed", stateReason: ending.crash });
+  // Under a service the successor is started by the manager, which cannot say whom it replaces.
+  if (options.supervisor && !options.replacing && ending.replacedVersion) options = { ...options, replacing: ending.replacedVersion };
   const startedAt = isoNow();
   store.daemon.write({
     state: "starting",
@@ -147,6 +163,20 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     logPath: paths.daemonLog,
     daemonArgs: successorArgs(options),
+    // Under a service, a successor we spawned would live outside what the manager tracks
+    // (systemd would even kill it with our unit): we exit instead, and the manager
+    // starts the same path — now the new binary. Deferred, so `remcli update` hears "replacing" first.
+    handOver: options.supervisor
+      ? (version) =>
+          setTimeout(
+            () =>
+              void shutdown?.({
+                reason: `replaced by version ${version}: ${options.supervisor} starts it`,
+                exitCode: SUPERVISED_EXIT.HANDED_OVER,
+              }),
+            0,
+          )
+      : undefined,
   });
 
   const control = listenControl(previous?.controlPort ?? null, (port) =>
@@ -224,7 +254,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   shutdown = createShutdown({
     log,
     exit: (code) => process.exit(code),
-    steps: ({ reason }) => [
+    steps: ({ reason, exitCode }) => [
       { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
       { name: "heartbeat", run: () => heartbeat.stop() },
       { name: "update check", run: () => updateBeat.stop() },
@@ -233,7 +263,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "p2p server", run: () => service.close(stopping(reason)) },
       { name: "control server", run: () => control.stop(true) },
       { name: "notifications", run: () => notifier.close() },
-      { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
+      // A fatal error is a crash for whoever reads the history, and for the next daemon.
+      { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: fatal(exitCode) ? "crashed" : "stopped", stateReason: reason }) },
       { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
@@ -243,7 +274,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   store.daemon.write({
     state: "running",
-    stateReason: runningReason(options, service.tunnelError),
+    stateReason: runningReason(options, service.tunnelError, ending.crash),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,
@@ -258,6 +289,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     p2pPort: service.port,
     tunnelUrl: service.tunnelUrl() ?? undefined,
     replacing: options.replacing,
+    supervisor: options.supervisor,
+    afterCrash: ending.crash ?? undefined,
     binary: ownBinary.binary ?? "(from source: no self-update)",
     sessionsAdopted: readopted.adopted,
     sessionsGone: readopted.gone,

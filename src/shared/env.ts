@@ -47,6 +47,12 @@ const Env = z.object({
   IS_SANDBOX: optionalText,
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
   REMCLI_RG_PATH: optionalText,
+  REMCLI_SERVICE_MANAGER: z.preprocess(unsetIfEmpty, z.enum(["systemd", "launchd"]).optional()),
+  XDG_CONFIG_HOME: optionalText,
+  HOME: optionalText,
+  PATH: optionalText,
+  USER: optionalText,
+  LOGNAME: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -99,6 +105,15 @@ export type Config = Readonly<{
   childEnv: Readonly<Record<string, string>>;
   /** The `rg` the ripgrep RPC runs; unset means `rg` on PATH, and none found the built-in search. */
   ripgrepPath: string | undefined;
+  /** What runs the daemon at login (`daemon install`): by platform, or REMCLI_SERVICE_MANAGER; null where none is supported. */
+  serviceManager: "systemd" | "launchd" | null;
+  /** The user's home and config folder (XDG_CONFIG_HOME), where the login service's file goes. */
+  userHome: string;
+  userConfigDir: string;
+  /** The login name (USER, LOGNAME), for the `loginctl enable-linger` advice. */
+  userName: string | undefined;
+  /** What a login service must carry of this environment: PATH (agents are found on it) and every REMCLI_* variable. */
+  serviceEnvironment: Readonly<Record<string, string>>;
 }>;
 
 /** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
@@ -145,7 +160,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // caffeinate exists on macOS only; elsewhere it runs only where configured (tests).
     caffeinatePath: e.REMCLI_CAFFEINATE_PATH ?? (process.platform === "darwin" ? "/usr/bin/caffeinate" : null),
     ripgrepPath: e.REMCLI_RG_PATH,
+    serviceManager: e.REMCLI_SERVICE_MANAGER ?? platformServiceManager(),
+    userHome: resolve(e.HOME ?? homedir()),
+    userConfigDir: resolve(e.XDG_CONFIG_HOME ?? join(e.HOME ?? homedir(), ".config")),
+    userName: e.USER ?? e.LOGNAME,
+    serviceEnvironment: Object.freeze(serviceEnvironment(env, resolve(e.REMCLI_HOME ?? join(homedir(), ".remcli")))),
   });
+}
+
+function platformServiceManager(): Config["serviceManager"] {
+  if (process.platform === "linux") return "systemd";
+  if (process.platform === "darwin") return "launchd";
+  return null;
+}
+
+/**
+ * A service starts with the supervisor's bare environment (systemd's user PATH has no
+ * ~/.local/bin; launchd's is /usr/bin:/bin:/usr/sbin:/sbin), so the unit carries ours:
+ * PATH, the home it was installed for, and the REMCLI_* settings. Never NGROK_AUTHTOKEN:
+ * a secret does not belong in a unit file (README: the always-on section).
+ */
+function serviceEnvironment(env: Record<string, string | undefined>, home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value && name.startsWith("REMCLI_") && name !== "REMCLI_SERVICE_MANAGER") out[name] = value;
+  }
+  if (env.PATH) out.PATH = env.PATH;
+  out.REMCLI_HOME = home;
+  return out;
 }
 
 /** The daemon's own secrets, which no agent or program of the user's needs to see. */
