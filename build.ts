@@ -5,6 +5,8 @@
  *   bun build.ts --target linux-arm64 one target (or --target all)
  *   bun build.ts --outdir DIR         somewhere else (tests build into temp dirs)
  *   bun build.ts --sign-key FILE      sign each binary with this Ed25519 private key (PEM)
+ * Beside the binaries, `<outdir>/npm/` gets the npm packages (build/npm-packages.ts): the
+ * `remcli` launcher and one `remcli-<os>-<arch>` package per target built.
  * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B");
  * REMCLI_SIGN_KEY may hold the signing key's PEM itself instead of --sign-key (CI secrets).
  *
@@ -27,6 +29,7 @@ import pkg from "./package.json" with { type: "json" };
 import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts";
 import { keyIdOf, publicKeyOf, signRelease } from "./src/update/release-signature.ts";
 import { bundleWebApp } from "./src/p2p/web-bundle.ts";
+import { writeLauncherPackage, writePlatformPackage } from "./build/npm-packages.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];
@@ -96,6 +99,7 @@ const embedWebApp: Bun.BunPlugin = {
   },
 };
 
+const npmMeta = { version, description: pkg.description, license: "license" in pkg ? String(pkg.license) : undefined };
 const sums: string[] = [];
 let failed = 0;
 for (const target of targets) {
@@ -141,6 +145,7 @@ for (const target of targets) {
   placeSignature(file);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${file}  ${(size / 1024 / 1024).toFixed(1)} MB  version ${version}  build ${buildId}  ${signature ? "signed" : "UNSIGNED"}  ${seconds} s`);
+  writePlatformPackage(outdir, target, file, npmMeta);
   if (target === host) {
     copyFileSync(file, join(outdir, "remcli"));
     // The statement names no file, so the copy's signature is the same text.
@@ -148,4 +153,6 @@ for (const target of targets) {
   }
 }
 if (sums.length > 0) writeFileSync(join(outdir, "SHA256SUMS"), sums.join("\n") + "\n");
+// Every target, built here or not: a release publishes them all, and npm skips the others.
+if (sums.length > 0) console.log(`npm packages in ${join(outdir, "npm")}: ${writeLauncherPackage(outdir, TARGETS, npmMeta).slice(outdir.length + 1)} and one per target built`);
 process.exit(failed > 0 ? 1 : 0);
