@@ -28,7 +28,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The release folder over http on loopback, each file replaceable by the test (an attacker's mirror). */
-function releaseServer(overrides: Record<string, Uint8Array | string | null> = {}) {
+function releaseServer(overrides: Record<string, Buffer | string | null> = {}) {
   const hits: string[] = [];
   const server = Bun.serve({
     port: 0,
@@ -38,7 +38,7 @@ function releaseServer(overrides: Record<string, Uint8Array | string | null> = {
       hits.push(file);
       if (file in overrides) {
         const body = overrides[file];
-        return body === null ? new Response("not found", { status: 404 }) : new Response(body);
+        return body === null || body === undefined ? new Response("not found", { status: 404 }) : new Response(typeof body === "string" ? body : new Uint8Array(body));
       }
       const path = join(dist, file);
       return /^[\w.-]+$/.test(file) && existsSync(path) ? new Response(Bun.file(path)) : new Response("not found", { status: 404 });
@@ -102,10 +102,10 @@ describe("install.sh", () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     const binary = readFileSync(join(dist, name));
     const altered = Buffer.from(binary);
-    altered[altered.length - 1] ^= 1;
+    altered[altered.length - 1] = altered[altered.length - 1]! ^ 1;
     const alteredSha = new Bun.CryptoHasher("sha256").update(altered).digest("hex");
     const sig = readFileSync(join(dist, `${name}.sig`), "utf8");
-    const cases: Array<[string, Record<string, Uint8Array | string | null>, string]> = [
+    const cases: Array<[string, Record<string, Buffer | string | null>, string]> = [
       ["altered binary", { [name]: altered }, `SHA-256 mismatch for ${name}`],
       ["altered sums", { [name]: altered, SHA256SUMS: `${alteredSha}  ${name}\n` }, `${name}.sig is for SHA-256`],
       [
