@@ -13,7 +13,8 @@ import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
-import { formatServiceState, installService, serviceState, uninstallService } from "./service.ts";
+import { formatServiceState, installService, serviceState, startThroughService, uninstallService } from "./service.ts";
+import { observeDaemon } from "../daemon/observe.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
@@ -51,9 +52,13 @@ export function daemonProgram() {
       const daemonArgs = p2pArgs(options);
       const context = cliContext();
       using store = openStoreForStart(context);
-      const { how, daemon, replacedVersion } = unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
+      const idle = store !== null && !observeDaemon(store.daemon, "`remcli daemon start`").alive;
+      const service = idle ? await startThroughService(context, store, daemonArgs) : null;
+      const { how, daemon, replacedVersion } = service
+        ? { how: "started" as const, daemon: service.daemon, replacedVersion: undefined }
+        : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
       const headline = {
-        started: `remcli daemon started (version ${daemon.version}, pid ${daemon.pid})`,
+        started: `remcli daemon started${service ? ` by ${service.manager}` : ""} (version ${daemon.version}, pid ${daemon.pid})`,
         "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
         replaced: `remcli daemon replaced version ${replacedVersion} with ${daemon.version} (pid ${daemon.pid})`,
       }[how];

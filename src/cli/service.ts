@@ -5,6 +5,8 @@ import { waitFor } from "../shared/time.ts";
 import { serviceManagerFor, type ServiceManager, type ServiceState } from "../service/manager.ts";
 import type { ServiceSpec } from "../service/spec.ts";
 import { runTool } from "../service/tool.ts";
+import type { DaemonRow } from "../store/daemon-state.ts";
+import type { Store } from "../store/store.ts";
 import { cliContext, openCliStore, type CliContext } from "./context.ts";
 import { CommandFailed, unwrap } from "./errors.ts";
 
@@ -39,6 +41,44 @@ async function lingerNote(userName: string | undefined): Promise<string> {
   ].join("\n");
 }
 
+/** Waits for a daemon other than `before` to say it serves. */
+function serving(store: Store, before: number | null, timeoutMs: number): Promise<DaemonRow | undefined> {
+  return waitFor(
+    () => {
+      const seen = observeDaemon(store.daemon, "`remcli daemon install`");
+      return seen.alive && seen.row?.state === "running" && seen.row.pid !== before ? seen.row : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+const notServing = (manager: ServiceManager, timeoutMs: number) =>
+  new CommandFailed({
+    code: "timeout",
+    message: `${manager.name} started the service, but the daemon was not running within ${timeoutMs} ms — see \`remcli daemon logs\`${manager.name === "systemd" ? " and `journalctl --user -u remcli`" : ""}`,
+  });
+
+/**
+ * For `daemon start` with no daemon running: when the service is installed and enabled,
+ * its manager starts the daemon, so that one is restarted after a crash and updated in
+ * place. Null when there is no such service, or when flags ask for a daemon unlike the unit's.
+ */
+export async function startThroughService(context: CliContext, store: Store, daemonArgs: string[]): Promise<{ manager: string; daemon: DaemonRow } | null> {
+  const manager = serviceManagerFor(context.config);
+  if (!manager) return null;
+  const state = await manager.state();
+  if (!state.installed || !state.enabled) return null;
+  if (daemonArgs.length > 0) {
+    console.error(`remcli: ${manager.file} is installed; with these flags this daemon runs outside the service (\`remcli daemon install ${daemonArgs.join(" ")}\` makes them the service's)`);
+    return null;
+  }
+  const before = store.daemon.read()?.pid ?? null;
+  unwrap(await manager.start());
+  const daemon = await serving(store, before, context.config.startTimeoutMs);
+  if (!daemon) throw notServing(manager, context.config.startTimeoutMs);
+  return { manager: manager.name, daemon };
+}
+
 /** `remcli daemon install`: the daemon runs under the login service manager from now on. */
 export async function installService(daemonArgs: string[]): Promise<number> {
   const context = cliContext();
@@ -56,19 +96,10 @@ export async function installService(daemonArgs: string[]): Promise<number> {
   console.log(`installed ${manager.file}`);
   console.log(`  runs      ${spec.command.join(" ")}`);
   if (!installedBinary()) console.log("  note: this remcli runs from source, so the service runs bun with this checkout");
-  const serving = await waitFor(
-    () => {
-      const seen = observeDaemon(store.daemon, "`remcli daemon install`");
-      return seen.alive && seen.row?.state === "running" && seen.row.pid !== before ? seen.row : undefined;
-    },
-    { timeoutMs: context.config.startTimeoutMs },
-  );
-  if (!serving) {
-    const message = `${manager.name} started the service, but the daemon was not running within ${context.config.startTimeoutMs} ms — see \`remcli daemon logs\`${manager.name === "systemd" ? " and `journalctl --user -u remcli`" : ""}`;
-    throw new CommandFailed({ code: "timeout", message });
-  }
-  console.log(`remcli daemon runs under ${manager.name} (pid ${serving.pid}, version ${serving.version}), enabled at login`);
-  console.log(`  p2p       ${serving.p2pHost}:${serving.p2pPort}   (\`remcli daemon qr\` shows the pairing QR)`);
+  const daemon = await serving(store, before, context.config.startTimeoutMs);
+  if (!daemon) throw notServing(manager, context.config.startTimeoutMs);
+  console.log(`remcli daemon runs under ${manager.name} (pid ${daemon.pid}, version ${daemon.version}), enabled at login`);
+  console.log(`  p2p       ${daemon.p2pHost}:${daemon.p2pPort}   (\`remcli daemon qr\` shows the pairing QR)`);
   if (manager.name === "systemd") console.log(`  ${await lingerNote(context.config.userName)}`);
   return 0;
 }

@@ -22,6 +22,8 @@ export type ServiceManager = {
   file: string;
   /** Writes the file, has the manager read it, enables it for login and (re)starts it. */
   install(spec: ServiceSpec): Promise<Result<void>>;
+  /** Starts the installed service now (after `daemon stop`, say). */
+  start(): Promise<Result<void>>;
   /** Stops it, disables it and removes the file; nothing to do is no error. */
   uninstall(): Promise<Result<{ wasInstalled: boolean }>>;
   state(): Promise<ServiceState>;
@@ -61,6 +63,7 @@ export function systemdManager(configDir: string): ServiceManager {
       // restart, not start: a reinstall replaces a daemon of the old unit with one of the new.
       return steps([ctl("daemon-reload"), ctl("enable", UNIT_NAME), ctl("restart", UNIT_NAME)]);
     },
+    start: () => steps([ctl("start", UNIT_NAME)]),
     async uninstall() {
       if (!existsSync(file)) return ok({ wasInstalled: false });
       // Stopped by systemd: a SIGTERM, which the daemon answers with a clean shutdown.
@@ -98,6 +101,8 @@ export function launchdManager(userHome: string, uid: number): ServiceManager {
       // enable first: a label once disabled stays disabled across bootstraps.
       return steps([["launchctl", "enable", target], ["launchctl", "bootstrap", domain, file]]);
     },
+    // Loaded but not running (it exited cleanly): kickstart runs it; unloaded, bootstrap loads and runs it.
+    start: async () => ((await succeeds(["launchctl", "print", target])) ? steps([["launchctl", "kickstart", target]]) : steps([["launchctl", "bootstrap", domain, file]])),
     async uninstall() {
       if (!existsSync(file)) return ok({ wasInstalled: false });
       if (await succeeds(["launchctl", "print", target])) {

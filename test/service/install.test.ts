@@ -35,7 +35,8 @@ describe("daemon install under systemd", () => {
     expect((await box.cli(["daemon", "start", "--no-qr"])).code).toBe(0);
     const byHand = (await status(box)).pid;
 
-    const installed = await box.cli(["daemon", "install"]);
+    // A build's signing key in the environment is no setting of the daemon's: it stays out of the unit.
+    const installed = await box.cli(["daemon", "install"], { env: { REMCLI_SIGN_KEY: "-----BEGIN PRIVATE KEY-----secret" } });
     expect(installed.stderr).toBe("");
     expect(installed.code).toBe(0);
     expect(installed.stdout).toContain(`stopped the running daemon (pid ${byHand})`);
@@ -51,6 +52,8 @@ describe("daemon install under systemd", () => {
     expect(unit).toContain(`Environment="REMCLI_HOME=${box.home}"`);
     expect(unit).toMatch(/^Environment="PATH=.*fake-bin/m);
     expect(statSync(unitFile).mode & 0o777).toBe(0o600);
+    expect(unit).not.toContain("secret");
+    expect(unit).toContain(`Environment="REMCLI_HEARTBEAT_MS=200"`);
 
     const calls = fakes.calls().filter((c) => c.argv[0] === "--user");
     expect(verbs(calls)).toEqual(["--user daemon-reload", "--user enable remcli.service", "--user restart remcli.service"]);
@@ -91,17 +94,41 @@ describe("daemon install under systemd", () => {
     expect((await status(box)).service).toMatchObject({ installed: true, enabled: true, active: false });
   });
 
+  test("daemon start after a stop starts the service's daemon, not one of its own; with flags it says they are not the service's", async () => {
+    const { box, fakes } = serviceSandbox("systemd");
+    await using _ = box;
+    expect((await box.cli(["daemon", "install"])).code).toBe(0);
+    expect((await box.cli(["daemon", "stop"])).code).toBe(0);
+    const started = await box.cli(["daemon", "start", "--no-qr"]);
+    expect(started.stderr).toBe("");
+    expect(started.stdout).toContain("remcli daemon started by systemd");
+    const report = await status(box);
+    expect(report.service).toMatchObject({ active: true });
+    expect(fakes.events().filter((e) => e.event === "started").at(-1)!.pid).toBe(report.pid);
+    expect(verbs(fakes.calls()).at(-3)).toBe("--user start remcli.service");
+
+    expect((await box.cli(["daemon", "stop"])).code).toBe(0);
+    const flagged = await box.cli(["daemon", "start", "--no-qr", "--host", "127.0.0.1"]);
+    expect(flagged.code).toBe(0);
+    expect(flagged.stderr).toContain("with these flags this daemon runs outside the service (`remcli daemon install --host 127.0.0.1`");
+    expect(flagged.stdout).toContain("remcli daemon started (");
+    expect((await status(box)).service).toMatchObject({ active: false });
+  });
+
   test("a service started while a daemon runs by hand exits 3 and is not restarted", async () => {
     const { box, fakes } = serviceSandbox("systemd");
     await using _ = box;
     expect((await box.cli(["daemon", "install"])).code).toBe(0);
     expect((await box.cli(["daemon", "stop"])).code).toBe(0);
-    expect((await box.cli(["daemon", "start", "--no-qr"])).code).toBe(0);
+    // With a flag, `daemon start` runs its own daemon outside the service.
+    expect((await box.cli(["daemon", "start", "--no-qr", "--host", "127.0.0.1"])).code).toBe(0);
     const byHand = (await status(box)).pid;
+    const startsBefore = fakes.events().filter((e) => e.event === "started").length;
     const systemctl = Bun.spawnSync([join(fakes.bin, "systemctl"), "--user", "start", "remcli.service"], { env: box.env });
     expect(systemctl.exitCode).toBe(0);
     await eventually("the service's daemon to give up", () => (fakes.events().at(-1)?.event === "exited" ? true : undefined));
     expect(fakes.events().at(-1)).toMatchObject({ event: "exited", code: 3 });
+    expect(fakes.events().filter((e) => e.event === "started")).toHaveLength(startsBefore + 1);
     expect((await status(box)).pid).toBe(byHand);
   });
 
@@ -147,6 +174,17 @@ describe("daemon install under systemd", () => {
   });
 });
 
+describe("daemon install without a service manager", () => {
+  test("says there is none and what to do instead; status has no service", async () => {
+    await using box = createSandbox({ REMCLI_SERVICE_MANAGER: "none" });
+    const installed = await box.cli(["daemon", "install"]);
+    expect(installed.code).toBe(1);
+    expect(installed.stderr).toContain("remcli has no login service for");
+    expect(installed.stderr).toContain("`remcli daemon start` from your login script");
+    expect(JSON.parse((await box.cli(["daemon", "status", "--json"])).stdout).service).toBeNull();
+  });
+});
+
 describe("daemon install under launchd", () => {
   test("install writes a LaunchAgent that runs at load and is kept alive after a failure; uninstall boots it out", async () => {
     const { box, fakes, plistFile } = serviceSandbox("launchd");
@@ -180,5 +218,19 @@ describe("daemon install under launchd", () => {
     expect(existsSync(plistFile)).toBe(false);
     expect(isAlive(pid)).toBe(false);
     expect((await status(box)).service).toMatchObject({ installed: false });
+  });
+
+  test("daemon start after a stop kickstarts the loaded LaunchAgent", async () => {
+    const { box, fakes } = serviceSandbox("launchd");
+    await using _ = box;
+    expect((await box.cli(["daemon", "install"])).code).toBe(0);
+    expect((await box.cli(["daemon", "stop"])).code).toBe(0);
+    // KeepAlive { SuccessfulExit: false }: a clean stop is not relaunched.
+    await eventually("the job to end", () => (fakes.events().at(-1)?.event === "exited" ? true : undefined));
+    expect(fakes.events().at(-1)).toMatchObject({ code: 0 });
+    const started = await box.cli(["daemon", "start", "--no-qr"]);
+    expect(started.stdout).toContain("remcli daemon started by launchd");
+    expect(verbs(fakes.calls())).toContain(`kickstart gui/${process.getuid!()}/dev.remcli.daemon`);
+    expect((await status(box)).service).toMatchObject({ active: true });
   });
 });
