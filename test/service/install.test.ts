@@ -198,6 +198,16 @@ describe("daemon install under launchd", () => {
     expect(plist).toMatch(/<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key><false\/>/);
     expect(plist).toContain("<string>--supervised</string>\n    <string>launchd</string>");
     expect(plist).toContain(`<key>REMCLI_HOME</key><string>${box.home}</string>`);
+    // A property list by a real reader's measure (plutil is macOS-only; Python's plistlib reads the same XML).
+    const python = Bun.which("python3");
+    if (python) {
+      const read = Bun.spawnSync([python, "-c", "import json,plistlib,sys; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", plistFile], { stdout: "pipe", stderr: "pipe" });
+      expect(read.stderr.toString()).toBe("");
+      const parsed = JSON.parse(read.stdout.toString());
+      expect(parsed).toMatchObject({ Label: "dev.remcli.daemon", RunAtLoad: true, KeepAlive: { SuccessfulExit: false }, AbandonProcessGroup: true });
+      expect(parsed.ProgramArguments.slice(-4)).toEqual(["daemon", "start-sync", "--supervised", "launchd"]);
+      expect(parsed.EnvironmentVariables.REMCLI_HOME).toBe(box.home);
+    } else console.warn("plist not parsed: python3 is not installed here");
     const uid = process.getuid!();
     expect(verbs(fakes.calls())).toEqual([
       `print gui/${uid}/dev.remcli.daemon`,

@@ -238,6 +238,30 @@ describe("an update under a login service", () => {
     expect(back.stdout).toContain(`the daemon now runs version ${A}`);
     expect(fakes.events().filter((e) => e.event === "started")).toHaveLength(3);
   }, 60_000);
+
+  test("under launchd, a binary copied over the installed one is taken over the same way: exit 75, relaunched by KeepAlive", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    const it = installation(A);
+    await using _box = it.box;
+    const fakes = installFakeServiceManagers(it.box.home);
+    const userHome = join(it.box.home, "user");
+    mkdirSync(userHome);
+    Object.assign(it.box.env, { ...fakes.env, PATH: `${fakes.bin}:${it.box.env.PATH}`, HOME: userHome, REMCLI_SERVICE_MANAGER: "launchd" });
+    expect((await it.run(["daemon", "install"])).code).toBe(0);
+    const before = await it.status();
+    it.place(binaryOf(B));
+    const after = await eventually("version B to run", async () => {
+      const status = await it.status();
+      return status.running && status.version === B ? status : undefined;
+    }, 15_000);
+    expect(after.stateReason).toBe(`running; under launchd; replaced version ${A}`);
+    expect(fakes.events().map((e) => [e.event, e.pid === before.pid || e.pid === after.pid, e.code ?? null])).toEqual([
+      ["started", true, null],
+      ["exited", true, 75],
+      ["restarting", false, null],
+      ["started", true, null],
+    ]);
+  }, 60_000);
 });
 
 describe("remcli update", () => {
