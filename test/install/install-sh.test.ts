@@ -126,6 +126,21 @@ describe("install.sh", () => {
     }
   });
 
+  test("the script of an unsigned build checks SHA256SUMS alone and says so", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    // What build.ts writes with no signing key: the same script, no key in it.
+    const unsigned = readFileSync(join(dist, "install.sh"), "utf8")
+      .replace(/^KEY_ID=".*"$/m, 'KEY_ID=""')
+      .replace(/^KEY_PEM="[^"]*"$/m, 'KEY_PEM=""');
+    using release = releaseServer({ "install.sh": unsigned, [`${name}.sig`]: null });
+    const dir = join(work, "unsigned");
+    const ran = await curlPipeSh(release.url, ["--dir", dir]);
+    expect(ran.stderr).toBe("");
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain("an unsigned build (no release key to check a signature against)");
+    expect(release.hits).not.toContain(`${name}.sig`);
+  });
+
   test("a plain-http mirror that is not loopback is refused, and so is an OS or CPU with no build", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     const script = join(dist, "install.sh");
