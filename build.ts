@@ -5,6 +5,10 @@
  *   bun build.ts --target linux-arm64 one target (or --target all)
  *   bun build.ts --outdir DIR         somewhere else (tests build into temp dirs)
  *   bun build.ts --sign-key FILE      sign each binary with this Ed25519 private key (PEM)
+ * Beside the binaries, `<outdir>/npm/` gets the npm packages (build/npm-packages.ts): the
+ * `remcli` launcher and one `remcli-<os>-<arch>` package per target built; and `install.sh`
+ * (from build/install.sh) with this version, its download URL (REMCLI_RELEASE_URL, default
+ * the GitHub release of this version) and the release key written in, for `curl … | sh`.
  * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B");
  * REMCLI_SIGN_KEY may hold the signing key's PEM itself instead of --sign-key (CI secrets).
  *
@@ -18,7 +22,7 @@
  * binary through the `remcli-embedded-web` import (src/p2p/web-assets.ts). Nothing is
  * generated inside the source tree: from source, the daemon bundles the app in memory.
  */
-import { createHash, createPrivateKey, randomBytes, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,6 +31,7 @@ import pkg from "./package.json" with { type: "json" };
 import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts";
 import { keyIdOf, publicKeyOf, signRelease } from "./src/update/release-signature.ts";
 import { bundleWebApp } from "./src/p2p/web-bundle.ts";
+import { writeLauncherPackage, writePlatformPackage } from "./build/npm-packages.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];
@@ -96,6 +101,22 @@ const embedWebApp: Bun.BunPlugin = {
   },
 };
 
+/** build/install.sh with what it checks a download against filled in. */
+function installScript(): string {
+  const pem = signer
+    ? createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: signer.publicKey }, format: "jwk" }).export({ type: "spki", format: "pem" }).toString().trim()
+    : "";
+  const url = process.env.REMCLI_RELEASE_URL ?? `https://github.com/remcli/remcli/releases/download/v${version}`;
+  const fill: Record<string, string> = {
+    __REMCLI_VERSION__: version,
+    __REMCLI_DOWNLOAD_URL__: url,
+    __REMCLI_KEY_ID__: signer ? keyIdOf(signer.publicKey) : "",
+    __REMCLI_KEY_PEM__: pem,
+  };
+  return readFileSync(join(import.meta.dir, "build", "install.sh"), "utf8").replace(/__REMCLI_[A-Z_]+__/g, (name) => fill[name] ?? name);
+}
+
+const npmMeta = { version, description: pkg.description, license: "license" in pkg ? String(pkg.license) : undefined };
 const sums: string[] = [];
 let failed = 0;
 for (const target of targets) {
@@ -141,6 +162,7 @@ for (const target of targets) {
   placeSignature(file);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${file}  ${(size / 1024 / 1024).toFixed(1)} MB  version ${version}  build ${buildId}  ${signature ? "signed" : "UNSIGNED"}  ${seconds} s`);
+  writePlatformPackage(outdir, target, file, npmMeta);
   if (target === host) {
     copyFileSync(file, join(outdir, "remcli"));
     // The statement names no file, so the copy's signature is the same text.
@@ -148,4 +170,7 @@ for (const target of targets) {
   }
 }
 if (sums.length > 0) writeFileSync(join(outdir, "SHA256SUMS"), sums.join("\n") + "\n");
+if (sums.length > 0) writeFileSync(join(outdir, "install.sh"), installScript(), { mode: 0o755 });
+// Every target, built here or not: a release publishes them all, and npm skips the others.
+if (sums.length > 0) console.log(`npm packages in ${join(outdir, "npm")}: ${writeLauncherPackage(outdir, TARGETS, npmMeta).slice(outdir.length + 1)} and one per target built`);
 process.exit(failed > 0 ? 1 : 0);

@@ -5,12 +5,20 @@
  *   then, with two builds of other versions, the time from a new binary installed to
  *   the new daemon serving: through the periodic check (default interval) and through
  *   `remcli update` (which checks the new binary's signature and identity first).
+ * Then under a login service (`daemon install`): the unit's start → the daemon serving,
+ * cold (a fresh home's first start) and warm, and a crash (SIGKILL) → serving again.
+ * With a systemd user session, a transient unit of the same [Service] settings
+ * (`systemd-run --user`, so the machine's own remcli.service is never touched); without
+ * one, the fake systemd of test/fixtures, whose own start (Bun running the fake
+ * systemctl and its supervisor, ~100 ms) is part of the number — the output says which.
  * Targets (2-core machine): --version < 30 ms, start → ready < 300 ms, binary < 120 MB,
  * takeover after `remcli update` < 1 s; and (bench/failover.ts, in Chromium) the phone
  * app leaving a dead address for the next < 2 s.
  */
+import { Database } from "bun:sqlite";
+import { installFakeServiceManagers } from "../test/fixtures/fake-service-manager/install.ts";
 import { generateKeyPairSync } from "node:crypto";
-import { copyFileSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -107,6 +115,85 @@ for (let i = 0; i < 3; i++) {
 }
 for (const file of [versionA, versionB]) rmSync(join(file, ".."), { recursive: true, force: true });
 
+/** The daemon row's pid once it says running with a pid other than `not` (the state row is written once it serves). */
+async function servingPid(home: string, not: number | null, timeoutMs = 20_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      const db = new Database(join(home, "remcli.db"), { readonly: true });
+      const row = db.query("SELECT state, pid FROM daemon WHERE id = 1").get() as { state: string; pid: number } | null;
+      db.close();
+      if (row?.state === "running" && row.pid !== not) return row.pid;
+    } catch {
+      // Not created yet, or busy: look again.
+    }
+    await Bun.sleep(5);
+  }
+  throw new Error("the service's daemon did not serve in time");
+}
+
+const realSystemd = ["running", "degraded"].includes(
+  Bun.spawnSync(["systemctl", "--user", "is-system-running"], { stdout: "pipe", stderr: "ignore" }).stdout.toString().trim(),
+);
+
+/** Under the service: cold start, warm starts and crash restarts of the unit, each until the daemon serves. */
+async function underService(): Promise<{ how: string; install: number; cold: number; warm: number[]; crash: number[] }> {
+  const root = mkdtempSync(join(tmpdir(), "remcli-bench-service-"));
+  const fakes = installFakeServiceManagers(root);
+  const home = join(root, "remcli");
+  const base: Record<string, string> = { ...(process.env as Record<string, string>), REMCLI_HOME: home, XDG_CONFIG_HOME: join(root, "config"), REMCLI_SERVICE_MANAGER: "systemd" };
+  const withFakes = { ...base, ...fakes.env, PATH: `${fakes.bin}:${process.env.PATH}` };
+  const fakeCtl = (...args: string[]) => Bun.spawnSync(["systemctl", "--user", ...args], { env: withFakes, stdout: "ignore", stderr: "inherit" });
+  const unit = `remcli-bench-${process.pid}`;
+  /** The unit `daemon install` wrote, as a transient unit of the real user manager: its [Service] lines as properties. */
+  const transient = () => {
+    const text = readFileSync(join(root, "config", "systemd", "user", "remcli.service"), "utf8");
+    const lines = text.split("[Service]")[1]!.split("[Install]")[0]!.split("\n");
+    const properties = lines.filter((l) => l.includes("=") && !l.startsWith("ExecStart=")).map((l) => l.replace(/^Environment="(.*)"$/, "Environment=$1"));
+    return ["systemd-run", "--user", "--quiet", `--unit=${unit}`, ...properties.flatMap((p) => ["-p", p]), binary, "daemon", "start-sync", "--supervised", "systemd"];
+  };
+  const startUnit = () => (realSystemd ? Bun.spawnSync(transient(), { env: base, stdout: "ignore", stderr: "inherit" }) : fakeCtl("start", "remcli.service"));
+  const stopUnit = () => (realSystemd ? Bun.spawnSync(["systemctl", "--user", "stop", `${unit}.service`], { stderr: "ignore" }) : fakeCtl("stop", "remcli.service"));
+  try {
+    // `daemon install` itself always runs against the fake: it writes the unit under our temp
+    // config, and the machine's own user manager never hears of remcli.service here.
+    let started = performance.now();
+    if (Bun.spawnSync([binary, "daemon", "install"], { env: withFakes, stdout: "ignore", stderr: "inherit" }).exitCode !== 0) throw new Error("daemon install failed");
+    const install = performance.now() - started;
+    fakeCtl("stop", "remcli.service");
+    rmSync(home, { recursive: true, force: true });
+    // The cold start proper: a fresh home, the unit started by itself.
+    started = performance.now();
+    startUnit();
+    let pid = await servingPid(home, null);
+    const cold = performance.now() - started;
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      stopUnit();
+      started = performance.now();
+      startUnit();
+      pid = await servingPid(home, pid);
+      warm.push(performance.now() - started);
+    }
+    const crash: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      started = performance.now();
+      process.kill(pid, "SIGKILL");
+      pid = await servingPid(home, pid);
+      crash.push(performance.now() - started);
+    }
+    const how = realSystemd
+      ? "unit starts by this machine's systemd user manager (a transient unit of the same settings); `daemon install` against the fake"
+      : "the fake systemd of test/fixtures (no systemd user session here): its own start (Bun running the fake systemctl and supervisor) is part of each number";
+    return { how, install, cold, warm, crash };
+  } finally {
+    stopUnit();
+    Bun.spawnSync([binary, "daemon", "stop"], { env: base, stdout: "ignore" });
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+const service = await underService();
+
 const rows = [
   ["remcli --version (median)", `${median(version).toFixed(1)} ms`, "< 30 ms"],
   ["daemon start → ready (median)", `${median(start).toFixed(1)} ms`, "< 300 ms"],
@@ -114,11 +201,16 @@ const rows = [
   ["takeover via remcli update (median)", `${median(viaUpdate).toFixed(0)} ms`, "< 1000 ms"],
   ["  of which the hand-over (median)", `${median(handOvers).toFixed(0)} ms`, "—"],
   ["takeover via periodic check (median)", `${median(viaCheck).toFixed(0)} ms`, "≤ check interval (5 s) + start"],
+  ["service: daemon install → serving (fake)", `${service.install.toFixed(0)} ms`, "—"],
+  ["service: unit start → serving, cold", `${service.cold.toFixed(0)} ms`, "< 500 ms"],
+  ["service: unit start → serving (median)", `${median(service.warm).toFixed(0)} ms`, "< 500 ms"],
+  ["service: crash → serving again (median)", `${median(service.crash).toFixed(0)} ms`, "RestartSec (1 s) + start"],
 ];
 const failover = await measureFailover(3);
 if (typeof failover === "string") console.log(`(app failover not measured: ${failover})`);
 else rows.push(...failoverRows(failover));
 console.log(`startup benchmark, ${runs} runs, ${binary}`);
-for (const [what, value, target] of rows) console.log(`${what!.padEnd(38)} ${value!.padStart(10)}   target ${target}`);
+for (const [what, value, target] of rows) console.log(`${what!.padEnd(40)} ${value!.padStart(10)}   target ${target}`);
+console.log(`service numbers: ${service.how}`);
 if (builtHere) rmSync(join(binary, ".."), { recursive: true, force: true });
 process.exit(median(viaUpdate) < 1000 ? 0 : 1);

@@ -1,5 +1,6 @@
 import { controlClientOf } from "../daemon/connect.ts";
 import { launchDaemon } from "../daemon/launch.ts";
+import { observeDaemon } from "../daemon/observe.ts";
 import { PORT_MOVED } from "../daemon/lifecycle.ts";
 import { rememberedHost } from "../daemon/p2p-service.ts";
 import { stopDaemon } from "../daemon/stop.ts";
@@ -9,6 +10,7 @@ import type { Store } from "../store/store.ts";
 import { cliContext, openStoreForStart } from "./context.ts";
 import { unwrap, UsageError } from "./errors.ts";
 import { formatAddresses, formatPairing, pairingOf } from "./pairing.ts";
+import { startThroughService } from "./service.ts";
 
 export type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; tailscale?: boolean; qr?: boolean };
 
@@ -52,9 +54,13 @@ export async function startAndReport(options: StartOptions, { restart }: { resta
     const stopped = unwrap(await stopDaemon(context.config, context.paths, store));
     if (stopped.how === "not-running") console.log("remcli daemon was not running; starting it");
   }
-  const { how, daemon, replacedVersion } = unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
+  const idle = store !== null && !observeDaemon(store.daemon, "`remcli daemon start`").alive;
+  const service = idle ? await startThroughService(context, store, daemonArgs) : null;
+  const { how, daemon, replacedVersion } = service
+    ? { how: "started" as const, daemon: service.daemon, replacedVersion: undefined }
+    : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
   const headline = {
-    started: `remcli daemon ${restart ? "restarted" : "started"} (version ${daemon.version}, pid ${daemon.pid})`,
+    started: `remcli daemon ${restart ? "restarted" : "started"}${service ? ` by ${service.manager}` : ""} (version ${daemon.version}, pid ${daemon.pid})`,
     "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
     replaced: `remcli daemon replaced version ${replacedVersion} with ${daemon.version} (pid ${daemon.pid})`,
   }[how];

@@ -6,13 +6,14 @@ import { VERSION } from "../shared/version.ts";
 import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 import { NONCE_TEXT, preflightAnswer } from "../update/identity.ts";
 import { cliContext, openCliStore } from "./context.ts";
-import { portOf, startAndReport, type StartOptions } from "./daemon-start.ts";
+import { p2pArgs, portOf, startAndReport, type StartOptions } from "./daemon-start.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
 import { formatPairing, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
+import { formatServiceState, installService, serviceState, uninstallService } from "./service.ts";
 
 /** Commands the daemon and self-update run, not people: left out of the help. */
 const INTERNAL = ["start-sync", "preflight"];
@@ -46,8 +47,11 @@ export function daemonProgram() {
     .option("--port <port>", "P2P port")
     .option("--tunnel", "Also serve through an ngrok tunnel")
     .option("--tailscale", "Also serve HTTPS through `tailscale serve`")
-    .action(async (options: { replacing?: string } & StartOptions) => {
+    .option("--supervised <manager>", "Internal: run by systemd or launchd (`daemon install`), which starts a successor")
+    .action(async (options: { replacing?: string; supervised?: string } & StartOptions) => {
       const port = portOf(options.port);
+      const supervisor = options.supervised;
+      if (supervisor !== undefined && supervisor !== "systemd" && supervisor !== "launchd") throw new UsageError("--supervised takes systemd or launchd");
       const context = cliContext();
       await runDaemon(context.config, {
         host: options.host,
@@ -55,6 +59,7 @@ export function daemonProgram() {
         tunnel: Boolean(options.tunnel),
         tailscale: Boolean(options.tailscale),
         replacing: options.replacing,
+        supervisor,
         echoLog: Boolean(process.stderr.isTTY),
       });
       // Stay in the foreground: the servers keep the process alive until shutdown exits it.
@@ -99,12 +104,25 @@ export function daemonProgram() {
   );
 
   cli
-    .command("status", "Show whether the daemon runs (exit 0 when it does)")
+    .command("install", "Run the daemon as a login service (systemd user unit, macOS LaunchAgent), restarted if it crashes")
+    .option("--host <address>", "Address to serve the phone on (default ::, every address)")
+    .option("--tunnel", "Also serve through an ngrok HTTPS tunnel (the unit then holds NGROK_AUTHTOKEN)")
+    .action((options: StartOptions) => installService(p2pArgs({ host: options.host, tunnel: options.tunnel })));
+
+  cli
+    .command("uninstall", "Stop the login service's daemon and remove the service")
+    .action(() => uninstallService());
+
+  cli
+    .command("status", "Show whether the daemon runs (exit 0 when it does) and whether it is installed as a service")
     .option("--json", "Print one JSON object")
     .action(
       async (options: { json?: boolean }) => {
-        const report = await statusReport(cliContext());
-        console.log(options.json ? JSON.stringify(report, null, 2) : formatStatus(report));
+        const context = cliContext();
+        const report = await statusReport(context);
+        const service = await serviceState(context);
+        const text = [formatStatus(report), formatServiceState(service)].filter(Boolean).join("\n");
+        console.log(options.json ? JSON.stringify({ ...report, service }, null, 2) : text);
         return report.running ? 0 : 1;
       },
     );

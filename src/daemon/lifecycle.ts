@@ -23,11 +23,18 @@ import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 import { createNotifier } from "../notify/notifier.ts";
 import { BindError } from "../p2p/bind.ts";
+import { SUPERVISED_EXIT, type ServiceManagerName } from "../service/spec.ts";
+import { previousEnding } from "./previous-ending.ts";
 
-export type DaemonOptions = { replacing?: string; echoLog?: boolean } & P2pOptions;
+export type DaemonOptions = {
+  replacing?: string;
+  echoLog?: boolean;
+  /** The service manager that runs this daemon (`daemon install`): it, not we, starts a successor. */
+  supervisor?: ServiceManagerName;
+} & P2pOptions;
 
-/** Exit code of a daemon that found another one holding the lock. */
-export const EXIT_LOCK_HELD = 3;
+/** Exit code of a daemon that found another one holding the lock (the unit does not restart on it). */
+export const EXIT_LOCK_HELD = SUPERVISED_EXIT.LOCK_HELD;
 /** Exit code of a daemon whose P2P server could not listen; the state reason says why. */
 export const EXIT_BIND_FAILED = 4;
 export const BIND_FAILED_PREFIX = "could not serve the phone: ";
@@ -49,10 +56,13 @@ function listenControl(previousPort: number | null, serve: (port: number) => Ret
 function runningReason(
   options: DaemonOptions,
   problems: { tunnel: string | null; tailscale: string | null; moved: { from: number; holder: string } | null; port: number },
+  crash: string | null,
 ): string {
   return [
     "running",
+    options.supervisor ? `under ${options.supervisor}` : null,
     options.replacing ? `replaced version ${options.replacing}` : null,
+    crash ? `${options.supervisor ? `restarted by ${options.supervisor} ` : ""}after a crash: ${crash}` : null,
     problems.moved ? `${PORT_MOVED} ${problems.moved.from} to ${problems.port} (${problems.moved.from} is ${problems.moved.holder})` : null,
     problems.tunnel ? `tunnel unavailable: ${problems.tunnel}` : null,
     problems.tailscale ? `tailscale unavailable: ${problems.tailscale}` : null,
@@ -69,6 +79,8 @@ function successorArgs(options: DaemonOptions): string[] {
   if (options.tailscale) args.push("--tailscale");
   return args;
 }
+
+const fatal = (exitCode: number) => exitCode !== 0 && exitCode !== SUPERVISED_EXIT.HANDED_OVER;
 
 function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: number }) => Promise<void>) {
   process.on("SIGTERM", () => void shutdown({ reason: "SIGTERM", exitCode: 0 }));
@@ -103,6 +115,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   const store = openStore(paths.database, log, "quarantine");
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
+  const ending = previousEnding(previous, process.pid);
+  // Recorded before "starting", so the history reads crashed → starting → running.
+  if (ending.crash && previous?.state !== "crashed") store.daemon.write({ state: "crashed", stateReason: ending.crash });
+  // Under a service the successor is started by the manager, which cannot say whom it replaces.
+  if (options.supervisor && !options.replacing && ending.replacedVersion) options = { ...options, replacing: ending.replacedVersion };
   const startedAt = isoNow();
   store.daemon.write({
     state: "starting",
@@ -159,6 +176,20 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     logPath: paths.daemonLog,
     daemonArgs: successorArgs(options),
+    // Under a service, a successor we spawned would live outside what the manager tracks
+    // (systemd would even kill it with our unit): we exit instead, and the manager
+    // starts the same path — now the new binary. Deferred, so `remcli update` hears "replacing" first.
+    handOver: options.supervisor
+      ? (version) =>
+          setTimeout(
+            () =>
+              void shutdown?.({
+                reason: `replaced by version ${version}: ${options.supervisor} starts it`,
+                exitCode: SUPERVISED_EXIT.HANDED_OVER,
+              }),
+            0,
+          )
+      : undefined,
   });
 
   const control = listenControl(previous?.controlPort ?? null, (port) =>
@@ -255,7 +286,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   shutdown = createShutdown({
     log,
     exit: (code) => process.exit(code),
-    steps: ({ reason }) => [
+    steps: ({ reason, exitCode }) => [
       { name: "mark stopping", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopping", stateReason: reason }) },
       { name: "heartbeat", run: () => heartbeat.stop() },
       { name: "update check", run: () => updateBeat.stop() },
@@ -264,7 +295,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "p2p server", run: () => service.close(stopping(reason)) },
       { name: "control server", run: () => control.stop(true) },
       { name: "notifications", run: () => notifier.close() },
-      { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: "stopped", stateReason: reason }) },
+      // A fatal error is a crash for whoever reads the history, and for the next daemon.
+      { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: fatal(exitCode) ? "crashed" : "stopped", stateReason: reason }) },
       { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
@@ -274,7 +306,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
 
   store.daemon.write({
     state: "running",
-    stateReason: runningReason(options, { tunnel: service.tunnelError, tailscale: service.tailscaleError, moved: service.portMoved, port: service.port }),
+    stateReason: runningReason(options, { tunnel: service.tunnelError, tailscale: service.tailscaleError, moved: service.portMoved, port: service.port }, ending.crash),
     controlPort: control.port ?? null,
     p2pHost: service.host,
     p2pPort: service.port,
@@ -289,6 +321,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     p2pPort: service.port,
     tunnelUrl: service.tunnelUrl() ?? undefined,
     replacing: options.replacing,
+    supervisor: options.supervisor,
+    afterCrash: ending.crash ?? undefined,
     binary: ownBinary.binary ?? "(from source: no self-update)",
     sessionsAdopted: readopted.adopted,
     sessionsGone: readopted.gone,

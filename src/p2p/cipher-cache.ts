@@ -15,11 +15,26 @@ export function createCipherCache(store: Store, initialSecret: Uint8Array) {
   let keyPair: BoxKeyPair | null = null;
   const ciphers = new Map<string, { dataKey: string | null; cipher: Cipher }>();
   const pair = () => (keyPair ??= contentKeyPair(secret));
+  /**
+   * Session data keys, read once: a session's key is set when it is created and changes
+   * only when a rotation re-wraps it, which clears this. Every phone message asks for its
+   * session's key, and the two SQLite reads it cost were a read transaction (two fcntl
+   * locks) per message. Machines are looked up each time: their ids are the client's own.
+   */
+  const sessionKeys = new Map<string, string | null>();
+  const sessionKeyOf = (id: string): string | null | undefined => {
+    if (sessionKeys.has(id)) return sessionKeys.get(id);
+    const key = store.sessions.dataKeyOf(id);
+    if (key === undefined) return undefined;
+    if (sessionKeys.size >= MAX_CACHED) sessionKeys.delete(sessionKeys.keys().next().value!);
+    sessionKeys.set(id, key);
+    return key;
+  };
 
   return {
     /** The cipher of the session or machine `id`, or null when there is no such thing. */
     forScope(id: string): Cipher | null {
-      const ofSession = store.sessions.dataKeyOf(id);
+      const ofSession = sessionKeyOf(id);
       // null is a legacy-variant scope (no data key), not a missing one.
       const dataKey = ofSession !== undefined ? ofSession : store.machines.dataKeyOf(id);
       if (dataKey === undefined) return null;
@@ -36,13 +51,14 @@ export function createCipherCache(store: Store, initialSecret: Uint8Array) {
      * the legacy variant's pure-JS secretbox costs ~200 µs per KB, too much for every message.
      */
     opensUnderDataKey(id: string, text: string): boolean {
-      if (store.sessions.dataKeyOf(id) == null) return false;
+      if (sessionKeyOf(id) == null) return false;
       return this.forScope(id)?.decrypt(text) != null;
     },
     rotate(next: Uint8Array) {
       secret = next;
       keyPair = null;
       ciphers.clear();
+      sessionKeys.clear();
     },
   };
 }

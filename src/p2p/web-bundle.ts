@@ -49,7 +49,6 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
     if (output.kind === "entry-point") script = `/assets/${name}`;
     files.push({ path: `/assets/${name}`, contentType: typeOf(name), body: new Uint8Array(await output.arrayBuffer()), immutable: true });
   }
-  files.push(await bundleServiceWorker(options.minify ?? true));
   const icon = new Uint8Array(await Bun.file(join(WEB_APP, "icon.svg")).arrayBuffer());
   const iconPath = `/assets/icon-${Bun.hash(icon).toString(16).slice(0, 8)}.svg`;
   files.push({ path: iconPath, contentType: TYPES.svg!, body: icon, immutable: true });
@@ -70,6 +69,7 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
   const encode = (text: string) => new TextEncoder().encode(text);
   files.push({ path: "/manifest.webmanifest", contentType: TYPES.webmanifest!, body: encode(JSON.stringify(manifest)), immutable: false });
   files.push({ path: "/index.html", contentType: TYPES.html!, body: encode(indexHtml(script, styles.map((s) => s.path), iconPath)), immutable: false });
+  files.push(await bundleServiceWorker(options.minify ?? true, files.map((f) => f.path)));
   return files;
 }
 
@@ -77,14 +77,15 @@ export async function bundleWebApp(options: { minify?: boolean } = {}): Promise<
  * The service worker (src/web/sw.ts) at /sw.js: a fixed path, since a worker's URL is
  * its identity and its scope (the whole app), and never cached for long, so the browser
  * picks up a new one. A classic script, not a module: older Safari runs only those.
+ * It is given every other file of the app, to keep them for a page opened offline.
  */
-async function bundleServiceWorker(minify: boolean): Promise<WebFile> {
+async function bundleServiceWorker(minify: boolean, appFiles: string[]): Promise<WebFile> {
   const result = await Bun.build({
     entrypoints: [join(WEB_APP, "sw.ts")],
     target: "browser",
     format: "iife",
     minify,
-    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+    define: { "process.env.NODE_ENV": JSON.stringify("production"), REMCLI_APP_FILES: JSON.stringify(appFiles) },
   });
   const [output] = result.outputs;
   if (!result.success || !output) throw new Error(`the service worker did not build:\n${result.logs.map(String).join("\n")}`);

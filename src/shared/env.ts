@@ -48,7 +48,12 @@ const Env = z.object({
   CLAUDE_CODE_BUBBLEWRAP: optionalText,
   REMCLI_RG_PATH: optionalText,
   REMCLI_ADVERTISE: optionalText,
+  REMCLI_SERVICE_MANAGER: z.preprocess(unsetIfEmpty, z.enum(["systemd", "launchd", "none"]).optional()),
+  XDG_CONFIG_HOME: optionalText,
+  HOME: optionalText,
   PATH: optionalText,
+  USER: optionalText,
+  LOGNAME: optionalText,
 });
 
 /** An environment variable set to a value remcli cannot use: which, what it was, what it wants. */
@@ -58,7 +63,7 @@ export class EnvError extends Error {
     readonly variable: string,
     readonly value: string,
     readonly expected: string,
-    readonly fallback: number,
+    readonly fallback: number | string,
   ) {
     super(`${variable}=${JSON.stringify(value)} is not valid: expected ${expected} (default ${fallback})`);
   }
@@ -105,11 +110,23 @@ export type Config = Readonly<{
   advertise: readonly string[];
   /** The tailscale CLI on PATH, or null: then no MagicDNS name and no `--tailscale`. */
   tailscalePath: string | null;
+  /** What runs the daemon at login (`daemon install`): by platform, or REMCLI_SERVICE_MANAGER (`none`: no service); null where none is supported. */
+  serviceManager: "systemd" | "launchd" | null;
+  /** The user's home and config folder (XDG_CONFIG_HOME), where the login service's file goes. */
+  userHome: string;
+  userConfigDir: string;
+  /** The login name (USER, LOGNAME), for the `loginctl enable-linger` advice. */
+  userName: string | undefined;
+  /** What a login service must carry of this environment: PATH (agents are found on it) and every REMCLI_* variable. */
+  serviceEnvironment: Readonly<Record<string, string>>;
 }>;
 
-/** The first unusable numeric variable as an EnvError; only numbers can be invalid. */
+/** The first unusable variable as an EnvError; only numbers and the service manager can be invalid. */
 function envError(env: Record<string, string | undefined>, error: z.ZodError): EnvError {
   const name = String(error.issues[0]?.path[0]) as NumberName;
+  if (String(name) === "REMCLI_SERVICE_MANAGER") {
+    return new EnvError(name, env[name] ?? "", "systemd, launchd or none", platformServiceManager() ?? "none");
+  }
   const { unit, min, fallback } = NUMBERS[name];
   return new EnvError(name, env[name] ?? "", `a whole number of ${unit}, at least ${min}`, fallback);
 }
@@ -153,7 +170,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ripgrepPath: e.REMCLI_RG_PATH,
     advertise: Object.freeze((e.REMCLI_ADVERTISE ?? "").split(",").map((entry) => entry.trim()).filter(Boolean).slice(0, 16)),
     tailscalePath: Bun.which("tailscale", { PATH: e.PATH ?? "" }),
+    serviceManager: e.REMCLI_SERVICE_MANAGER === "none" ? null : (e.REMCLI_SERVICE_MANAGER ?? platformServiceManager()),
+    userHome: resolve(e.HOME ?? homedir()),
+    userConfigDir: resolve(e.XDG_CONFIG_HOME ?? join(e.HOME ?? homedir(), ".config")),
+    userName: e.USER ?? e.LOGNAME,
+    serviceEnvironment: Object.freeze(serviceEnvironment(env, resolve(e.REMCLI_HOME ?? join(homedir(), ".remcli")))),
   });
+}
+
+const SERVICE_SETTINGS = Object.keys(Env.shape).filter(
+  (name) => (name.startsWith("REMCLI_") && name !== "REMCLI_SERVICE_MANAGER" && name !== "REMCLI_HOME") || name === "CLAUDE_CONFIG_DIR",
+);
+
+function platformServiceManager(): Config["serviceManager"] {
+  if (process.platform === "linux") return "systemd";
+  if (process.platform === "darwin") return "launchd";
+  return null;
+}
+
+/**
+ * A service starts with the supervisor's bare environment (systemd's user PATH has no
+ * ~/.local/bin; launchd's is /usr/bin:/bin:/usr/sbin:/sbin), so the unit carries ours:
+ * PATH, the home it was installed for, remcli's own settings and CLAUDE_CONFIG_DIR. No
+ * secret (NGROK_AUTHTOKEN, an agent's API key): README's Always on says where those go.
+ */
+function serviceEnvironment(env: Record<string, string | undefined>, home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  // Only the settings this file knows: never a build's REMCLI_SIGN_KEY or anything else that merely looks like ours.
+  for (const name of SERVICE_SETTINGS) {
+    const value = env[name];
+    if (value) out[name] = value;
+  }
+  if (env.PATH) out.PATH = env.PATH;
+  out.REMCLI_HOME = home;
+  return out;
 }
 
 /** The daemon's own secrets, which no agent or program of the user's needs to see. */

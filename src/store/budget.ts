@@ -27,10 +27,10 @@ const ROW_OVERHEAD_BYTES = 512;
  * text reads all of it (1,000 rows of 1 MB took 5 s), and `octet_length()` is missing from
  * the SQLite of older macOS.
  */
-export function takeWithinBudget<T>(
-  rows: Iterable<unknown>,
+export function takeWithinBudget<T, R = unknown>(
+  rows: Iterable<R>,
   bounds: PageBounds,
-  toRecord: (row: unknown) => T,
+  toRecord: (row: R) => T,
   bytesOf: (record: T) => number,
 ): Page<T> {
   const items: T[] = [];

@@ -17,6 +17,11 @@ export function watchOwnBinary(deps: {
   logPath: string;
   /** The flags this daemon was started with, so its successor serves the same way. */
   daemonArgs: string[];
+  /**
+   * How to hand over instead of starting the successor here: a daemon under a service
+   * manager exits and lets the manager start the new binary (lifecycle.ts).
+   */
+  handOver?: (version: string) => void;
 }) {
   const { binary, log } = deps;
   let known: BinaryIdentity | null = binary ? identityOf(binary) : null;
@@ -24,8 +29,10 @@ export function watchOwnBinary(deps: {
   let checking: Promise<UpdateCheck> | null = null;
 
   // Detached: this process is about to be stopped by it.
-  const handOver = (path: string) =>
+  const handOver = (path: string, version: string) => {
+    if (deps.handOver) return deps.handOver(version);
     spawnDetached([path, "daemon", "start", "--no-qr", ...deps.daemonArgs], deps.logPath).unref();
+  };
 
   const check = async (): Promise<UpdateCheck> => {
     if (!binary) return { outcome: "not-installed" };
@@ -46,7 +53,7 @@ export function watchOwnBinary(deps: {
     }
     if (problem) return reject(problem);
     log.info("new binary installed; handing over", { binary, from: VERSION, to: identity.version, build: identity.buildId });
-    handOver(binary);
+    handOver(binary, identity.version);
     known = now;
     return { outcome: "replacing", version: identity.version };
   };

@@ -1,7 +1,6 @@
 import { render } from "preact";
 import { clearFragment, readPairingFragment } from "./pairing/fragment.ts";
-import { rememberPairing } from "./pairing/pairings.ts";
-import { urlHost } from "../protocol/reach.ts";
+import { acceptPairing } from "./pairing/accept.ts";
 import { createLinks } from "./links.ts";
 import { createAttention } from "./notify/attention.ts";
 import { registerServiceWorker } from "./notify/service-worker.ts";
@@ -11,10 +10,10 @@ import "./styles.css";
 
 /**
  * Entry of the phone app. A QR link (`/terminal/connect#{…}`) is turned into a stored
- * pairing before anything else runs, and the fragment — the shared secret — is removed
- * from the address bar and this history entry at once.
+ * pairing before anything else runs, once the daemon has accepted its key, and the
+ * fragment — the shared secret — is removed from the address bar and this history entry at once.
  */
-function pairFromUrl(): Startup {
+async function pairFromUrl(): Promise<Startup> {
   const fragment = readPairingFragment(location.hash);
   const onConnectPage = location.pathname.startsWith("/terminal/connect");
   if (fragment.kind === "none") {
@@ -22,13 +21,14 @@ function pairFromUrl(): Startup {
     return { notice: null, problem: null };
   }
   clearFragment(onConnectPage ? "/" : location.pathname);
-  if (fragment.kind === "invalid") return { notice: null, problem: fragment.reason };
-  const pairing = rememberPairing(fragment.payload);
-  return { notice: `Paired with ${pairing.port ? `${urlHost(pairing.host)}:${pairing.port}` : pairing.host}.`, problem: null };
+  if (fragment.kind === "invalid") return { notice: null, problem: `That link did not pair this phone: ${fragment.reason}.` };
+  const accepted = await acceptPairing(fragment.payload);
+  return accepted.ok ? { notice: accepted.notice, problem: null } : { notice: null, problem: accepted.problem };
 }
 
-const startup = pairFromUrl();
-const links = createLinks();
-registerServiceWorker((path) => navigate(path));
-createAttention(links, (path) => navigate(path));
-render(<App links={links} startup={startup} />, document.getElementById("app")!);
+void pairFromUrl().then((startup) => {
+  const links = createLinks();
+  registerServiceWorker((path) => navigate(path));
+  createAttention(links, (path) => navigate(path));
+  render(<App links={links} startup={startup} />, document.getElementById("app")!);
+});

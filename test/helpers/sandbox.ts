@@ -56,6 +56,9 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     REMCLI_CODEX_PATH: join(home, "codex-not-installed"),
     REMCLI_CODEX_ACP_PATH: join(home, "codex-acp-not-installed"),
     REMCLI_OPENCODE_PATH: join(home, "opencode-not-installed"),
+    // Nor its login service: a test of `daemon install` names a manager and brings the fakes.
+    REMCLI_SERVICE_MANAGER: "none",
+    XDG_CONFIG_HOME: join(home, "xdg-config"),
     ...extraEnv,
   };
   const spawned: Array<ReturnType<typeof Bun.spawn>> = [];

@@ -11,7 +11,8 @@ import { readSecret } from "../../src/shared/secret-file.ts";
 import { identityProof } from "../../src/update/identity.ts";
 import { keyIdOf, publicKeyOf, signRelease } from "../../src/update/release-signature.ts";
 import { createTestCerts, type TestCerts } from "../fixtures/fake-ngrok/certs.ts";
-import { createSandbox, eventually, isAlive, type CliResult, type Sandbox } from "../helpers/sandbox.ts";
+import { installFakeServiceManagers } from "../fixtures/fake-service-manager/install.ts";
+import { createSandbox, eventually, isAlive, processesWithHome, type CliResult, type Sandbox } from "../helpers/sandbox.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 /** A is what `npm run build` makes, with no signing key; B a release signed by the test key. */
@@ -187,6 +188,80 @@ describe("a daemon that replaces itself", () => {
     const still = await Bun.spawn([binaryOf(A), "daemon", "status", "--json"], { env: it.box.env, stdout: "pipe" }).stdout;
     expect(JSON.parse(await new Response(still).text())).toMatchObject({ running: true, pid: before.pid, version: A });
   });
+});
+
+describe("an update under a login service", () => {
+  test("the daemon hands over by exiting; systemd starts the new binary as the one daemon it tracks, once, with no crash recorded", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    const it = installation(A);
+    await using _box = it.box;
+    const fakes = installFakeServiceManagers(it.box.home);
+    Object.assign(it.box.env, { ...fakes.env, PATH: `${fakes.bin}:${it.box.env.PATH}`, XDG_CONFIG_HOME: join(it.box.home, "config"), REMCLI_SERVICE_MANAGER: "systemd" });
+    const installed = await it.run(["daemon", "install", "--host", "127.0.0.1"]);
+    expect(installed.stderr).toBe("");
+    expect(installed.code).toBe(0);
+    expect(readFileSync(join(it.box.home, "config", "systemd", "user", "remcli.service"), "utf8")).toContain(
+      `ExecStart="${it.install}" "daemon" "start-sync" "--supervised" "systemd" "--host" "127.0.0.1"`,
+    );
+    const before = await it.status();
+    expect(before).toMatchObject({ running: true, version: A });
+
+    const updated = await it.run(["update", "--from", binaryOf(B), "--sha256", sha256(readFileSync(binaryOf(B)))]);
+    expect(updated.stderr).toBe("");
+    expect(updated.stdout).toContain(`the daemon now runs version ${B}`);
+    expect(updated.code).toBe(0);
+    const after = await it.status();
+    expect(after).toMatchObject({ running: true, version: B, p2pPort: before.p2pPort, p2pHost: "127.0.0.1", service: { enabled: true, active: true } });
+    expect(after.stateReason).toBe(`running; under systemd; replaced version ${A}`);
+    // The exit told systemd to start the unit again (RestartForceExitStatus), and it tracks the new daemon.
+    const events = fakes.events();
+    expect(events.map((e) => [e.event, e.code ?? null])).toEqual([["started", null], ["exited", 75], ["restarting", null], ["started", null]]);
+    expect(events[0]!.pid).toBe(before.pid);
+    expect(events.at(-1)!.pid).toBe(after.pid);
+    const history = after.history.map((h: { state: string; version: string }) => `${h.state} ${h.version}`);
+    expect(history.slice(0, 3)).toEqual([`running ${B}`, `starting ${B}`, `stopped ${A}`]);
+    expect(history).not.toContain(`crashed ${A}`);
+    expect(after.history[2].reason).toBe(`replaced by version ${B}: systemd starts it`);
+
+    // No loop: several update checks and heartbeats later, still the one start of B, and one daemon.
+    const beat = (await it.status()).lastHeartbeat;
+    await eventually("two more heartbeats", async () => {
+      const now = (await it.status()).lastHeartbeat;
+      return now !== beat && now !== after.lastHeartbeat ? true : undefined;
+    });
+    expect(fakes.events()).toHaveLength(4);
+    const daemons = processesWithHome(it.box.home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("start-sync"));
+    expect(daemons).toEqual([after.pid]);
+
+    // A rollback goes the same way.
+    const back = await it.run(["update", "--rollback"]);
+    expect(back.stdout).toContain(`the daemon now runs version ${A}`);
+    expect(fakes.events().filter((e) => e.event === "started")).toHaveLength(3);
+  }, 60_000);
+
+  test("under launchd, a binary copied over the installed one is taken over the same way: exit 75, relaunched by KeepAlive", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    const it = installation(A);
+    await using _box = it.box;
+    const fakes = installFakeServiceManagers(it.box.home);
+    const userHome = join(it.box.home, "user");
+    mkdirSync(userHome);
+    Object.assign(it.box.env, { ...fakes.env, PATH: `${fakes.bin}:${it.box.env.PATH}`, HOME: userHome, REMCLI_SERVICE_MANAGER: "launchd" });
+    expect((await it.run(["daemon", "install"])).code).toBe(0);
+    const before = await it.status();
+    it.place(binaryOf(B));
+    const after = await eventually("version B to run", async () => {
+      const status = await it.status();
+      return status.running && status.version === B ? status : undefined;
+    }, 15_000);
+    expect(after.stateReason).toBe(`running; under launchd; replaced version ${A}`);
+    expect(fakes.events().map((e) => [e.event, e.pid === before.pid || e.pid === after.pid, e.code ?? null])).toEqual([
+      ["started", true, null],
+      ["exited", true, 75],
+      ["restarting", false, null],
+      ["started", true, null],
+    ]);
+  }, 60_000);
 });
 
 describe("remcli update", () => {

@@ -64,4 +64,6 @@ export function forgetPairing(id: string): void {
   save(loadPairings().filter((p) => p.id !== id));
   localStorage.removeItem(`remcli.outbox.${id}`);
   forgetEndpoints(id);
+  localStorage.removeItem(`remcli.snapshot.${id}`);
+  localStorage.removeItem(`remcli.notes.${id}`);
 }

@@ -1,5 +1,5 @@
 import { io } from "socket.io-client";
-import type { PermissionMode } from "../../protocol/plaintext.ts";
+import type { PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import { endpointsOf, type Pairing } from "../pairing/pairings.ts";
@@ -7,9 +7,11 @@ import { createDialer } from "./dialer.ts";
 import { createConversation, type Conversation } from "./conversation.ts";
 import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
-import { createOutbox } from "./outbox.ts";
+import { createOutbox, type Sealed } from "./outbox.ts";
 import { createRestClient, RestError } from "./rest.ts";
-import { machineView, sessionView, type MachineView, type SessionView } from "./views.ts";
+import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
+import { writeSessionMetadata } from "./session-metadata.ts";
+import { chatMessage, machineView, sessionView, type ChatMessage, type MachineView, type SessionView } from "./views.ts";
 
 export type LinkStatus =
   | { kind: "connecting" }
@@ -45,6 +47,10 @@ export function createLink(pairing: Pairing) {
   let status: LinkStatus = { kind: "connecting" };
   let socket: ClientSocket | null = null;
   let refreshed = false;
+  // Until the daemon answers, what it said last time (shown under the offline banner).
+  const snapshot = loadSnapshot(pairing.id);
+  for (const wire of snapshot?.machines ?? []) machines.set(wire.id, machineView(wire, keys.cipher(wire.dataEncryptionKey)));
+  for (const wire of snapshot?.sessions ?? []) sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey)));
 
   const setStatus = (next: LinkStatus) => {
     status = next;
@@ -56,10 +62,23 @@ export function createLink(pairing: Pairing) {
   };
   const sessionCipher = (sid: string) => keys.cipher(sessions.get(sid)?.wire.dataEncryptionKey ?? null);
 
+  /** A message for a session, encrypted, or why it cannot be (yet, or ever). */
+  const seal = (sid: string, plaintext: UserMessage): Sealed => {
+    const session = sessions.get(sid);
+    if (!session) return refreshed ? { kind: "fail", reason: "this session is no longer on the computer" } : { kind: "wait" };
+    // Its metadata did not decrypt: its key belongs to another secret (before a rotation), and its agent could not read us either.
+    if (!session.metadata) return { kind: "fail", reason: "this phone cannot read this session: it was encrypted with another pairing key" };
+    try {
+      return { kind: "sealed", message: sessionCipher(sid).encrypt(plaintext) };
+    } catch (error) {
+      return { kind: "fail", reason: error instanceof Error ? error.message : String(error) };
+    }
+  };
+
   const outbox = createOutbox({
     pairingId: pairing.id,
     socket: () => socket,
-    encrypt: (sid, plaintext) => (sessions.has(sid) ? sessionCipher(sid).encrypt(plaintext) : null),
+    seal: (sid, plaintext) => seal(sid, plaintext),
     delivered: (entry, ack) =>
       conversations.get(entry.sid)?.acknowledged({
         id: ack.id,
@@ -83,6 +102,7 @@ export function createLink(pairing: Pairing) {
       }
       for (const id of sessions.keys()) if (!seen.has(id) && !conversations.has(id)) sessions.delete(id);
       refreshed = true;
+      saveSnapshot(pairing.id, { machines: machineList, sessions: sessionList });
       setStatus({ kind: "online" });
       // Open conversations catch up by seq; one that could not load before (offline, or its
       // session's key was not known yet) loads now.
@@ -101,9 +121,15 @@ export function createLink(pairing: Pairing) {
 
   const apply = (body: UpdateBody) => {
     switch (body.t) {
-      case "new-message":
+      case "new-message": {
         conversations.get(body.sid)?.receive(body.message);
+        // The list sorts by last activity and shows the latest message: both moved.
+        const session = sessions.get(body.sid);
+        if (session && body.message.createdAt > session.wire.updatedAt) {
+          sessions.set(body.sid, { ...session, wire: { ...session.wire, updatedAt: body.message.createdAt } });
+        }
         return;
+      }
       case "new-session": {
         const { t: _t, ...wire } = body;
         sessions.set(wire.id, sessionView(wire, keys.cipher(wire.dataEncryptionKey), sessions.get(wire.id)));
@@ -127,6 +153,8 @@ export function createLink(pairing: Pairing) {
       }
       case "delete-session":
         sessions.delete(body.sid);
+        // Its queued messages can never go now: the outbox says so on each.
+        outbox.pump();
         return;
       case "new-machine": {
         const { t: _t, machineId, ...rest } = body;
@@ -304,6 +332,10 @@ export function createLink(pairing: Pairing) {
     get refreshed() {
       return refreshed;
     },
+    /** Read from the daemon, or remembered from the last time it answered. */
+    get known() {
+      return refreshed || snapshot !== null;
+    },
     machines: () => [...machines.values()],
     sessions: () => [...sessions.values()].sort((a, b) => b.activeAt - a.activeAt || b.wire.createdAt - a.wire.createdAt),
     session: (sid: string) => sessions.get(sid),
@@ -319,6 +351,36 @@ export function createLink(pairing: Pairing) {
     retry: outbox.retry,
     discard: outbox.discard,
     send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
+    /** The latest messages of a session (newest last), decrypted; `after: 0` for its first ones. */
+    messages: async (sid: string, page: { limit: number; after?: number }): Promise<ChatMessage[]> => {
+      const answer = await rest.messages(sid, page);
+      const cipher = sessionCipher(sid);
+      return answer.messages.map((m) => chatMessage(m, cipher)).sort((a, b) => a.seq - b.seq);
+    },
+    /** Changes the session's metadata (name, archived), retried over the agent's own writes. */
+    async updateMetadata(sid: string, change: (metadata: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+      const session = sessions.get(sid);
+      if (!session) throw new Error("this session is no longer on the computer");
+      const stored = await writeSessionMetadata({
+        socket: await connectedSocket(),
+        sid,
+        cipher: sessionCipher(sid),
+        current: { metadata: session.wire.metadata, version: session.wire.metadataVersion },
+        change,
+      });
+      // The daemon does not send our own update back to us (PROTOCOL.md §3).
+      const latest = sessions.get(sid) ?? session;
+      if (latest.wire.metadataVersion >= stored.version) return;
+      const wire = { ...latest.wire, metadata: stored.metadata, metadataVersion: stored.version };
+      sessions.set(sid, sessionView(wire, sessionCipher(sid), latest));
+      observable.changed();
+    },
+    /** Deletes the session and its messages on the computer (DELETE /v1/sessions/:id). */
+    async deleteSession(sid: string): Promise<void> {
+      await rest.deleteSession(sid);
+      sessions.delete(sid);
+      observable.changed();
+    },
     /** A session RPC (`<sid>:<name>`), params and result encrypted with the session's key. */
     sessionRpc: (sid: string, name: string, params: unknown, options: { whole?: boolean } = {}) =>
       call(`${sid}:${name}`, sessions.get(sid)?.wire.dataEncryptionKey ?? null, params, options.whole),

@@ -9,87 +9,125 @@ export const Outgoing = z.object({
   text: z.string(),
   permissionMode: PermissionMode.optional(),
   createdAt: z.number(),
-  /** Set when the daemon refused it for good (e.g. too large); kept so the text is not lost. */
+  /** Set when it failed for good (refused, unreadable session, no answer); kept so the text is not lost. */
   error: z.string().optional(),
 });
 export type Outgoing = z.infer<typeof Outgoing>;
 
+/** What the link can do with a message for a session right now. */
+export type Sealed =
+  | { kind: "sealed"; message: string }
+  /** Not yet (the session's key is not known before the first refresh): try again later. */
+  | { kind: "wait" }
+  /** Never: the reason is shown instead of "Sending…". */
+  | { kind: "fail"; reason: string };
+
 const ACK_TIMEOUT_MS = 15_000;
+/** Connected, sent, and no answer this many times: the daemon is not taking it, say so. */
+const MAX_UNANSWERED = 3;
 
 /**
  * What the user typed and the daemon has not acknowledged yet. Kept in localStorage,
- * so neither a lost network nor a reloaded page loses it; sent in order, one at a time,
- * each with its `localId` so a retry after a lost ack is stored once (PROTOCOL.md §3.2).
+ * so neither a lost network nor a reloaded page loses it. Each session has its own line:
+ * messages to one session go in order, one at a time, each with its `localId` so a retry
+ * after a lost ack is stored once (PROTOCOL.md §3.2), and a message stuck or failed in one
+ * session never holds back another's.
  */
 export function createOutbox(deps: {
   pairingId: string;
   socket: () => ClientSocket | null;
-  encrypt: (sid: string, plaintext: UserMessage) => string | null;
+  seal: (sid: string, plaintext: UserMessage) => Sealed;
   delivered: (entry: Outgoing, ack: { id: string; seq: number }) => void;
   changed: () => void;
 }) {
   const storageKey = `remcli.outbox.${deps.pairingId}`;
   let queue: Outgoing[] = load(storageKey);
-  let pumping = false;
+  const pumping = new Set<string>();
+  const unanswered = new Map<string, number>();
 
   const persist = () => {
     localStorage.setItem(storageKey, JSON.stringify(queue));
     deps.changed();
   };
+  const fail = (entry: Outgoing, reason: string) => {
+    const current = queue.find((e) => e.localId === entry.localId);
+    if (current) current.error = reason;
+    persist();
+  };
 
-  const pump = async (): Promise<void> => {
-    if (pumping) return;
-    pumping = true;
+  /** Sends one session's messages in order; returns when its line is empty, failed at its head, or must wait. */
+  const pumpSession = async (sid: string): Promise<void> => {
+    if (pumping.has(sid)) return;
+    pumping.add(sid);
     try {
       for (;;) {
         const socket = deps.socket();
-        const next = queue.find((entry) => entry.error === undefined);
+        const next = queue.find((entry) => entry.sid === sid && entry.error === undefined);
         if (!socket?.connected || !next) return;
-        const plaintext: UserMessage = {
+        const sealed = deps.seal(sid, {
           role: "user",
           content: { type: "text", text: next.text },
           localKey: next.localId,
           meta: { sentFrom: "web", ...(next.permissionMode ? { permissionMode: next.permissionMode } : {}) },
-        };
-        const message = deps.encrypt(next.sid, plaintext);
-        if (message === null) return; // The session's key is not known yet: wait for a refresh.
+        });
+        if (sealed.kind === "wait") return;
+        if (sealed.kind === "fail") {
+          // Later messages to this session would fail the same way: say so on each.
+          for (const entry of queue.filter((e) => e.sid === sid && e.error === undefined)) entry.error = sealed.reason;
+          persist();
+          return;
+        }
         let answer: unknown;
         try {
-          answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message", { sid: next.sid, message, localId: next.localId });
+          answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("message", { sid, message: sealed.message, localId: next.localId });
         } catch {
-          return; // No ack (connection lost): the next connect pumps again with the same localId.
+          // No ack. Lost connection: the next connect pumps again with the same localId.
+          if (!socket.connected) return;
+          const tries = (unanswered.get(next.localId) ?? 0) + 1;
+          unanswered.set(next.localId, tries);
+          if (tries >= MAX_UNANSWERED) fail(next, `the daemon did not confirm it after ${tries} tries`);
+          continue;
         }
+        unanswered.delete(next.localId);
         const ack = MessageAck.safeParse(answer);
         if (ack.success && ack.data.ok) {
+          // Delivered, even when cancelled meanwhile (it left before the cancel): show it as sent.
           queue = queue.filter((entry) => entry.localId !== next.localId);
           persist();
           deps.delivered(next, ack.data);
         } else {
-          next.error = ack.success && !ack.data.ok ? ack.data.error : "the daemon gave an answer this app does not understand";
-          persist();
+          fail(next, ack.success && !ack.data.ok ? ack.data.error : "the daemon gave an answer this app does not understand");
         }
       }
     } finally {
-      pumping = false;
+      pumping.delete(sid);
     }
+  };
+
+  const pump = () => {
+    for (const sid of new Set(queue.filter((e) => e.error === undefined).map((e) => e.sid))) void pumpSession(sid);
   };
 
   return {
     enqueue(sid: string, text: string, permissionMode: Outgoing["permissionMode"]): void {
       queue.push({ localId: randomId(), sid, text, permissionMode, createdAt: Date.now() });
       persist();
-      void pump();
+      void pumpSession(sid);
     },
-    pump: () => void pump(),
+    pump,
     pendingFor: (sid: string): readonly Outgoing[] => queue.filter((entry) => entry.sid === sid),
     retry(localId: string): void {
       const entry = queue.find((e) => e.localId === localId);
-      if (entry) delete entry.error;
+      if (!entry) return;
+      delete entry.error;
+      unanswered.delete(localId);
       persist();
-      void pump();
+      void pumpSession(entry.sid);
     },
+    /** Cancels a queued message or drops a failed one; the next in its session goes on. */
     discard(localId: string): void {
       queue = queue.filter((e) => e.localId !== localId);
+      unanswered.delete(localId);
       persist();
     },
   };

@@ -46,6 +46,17 @@ export function createRestClient(endpoint: string, token: string) {
     cursor === null ? path : `${path}?${new URLSearchParams({ cursor })}`;
 
   return {
+    /** DELETE /v1/sessions/:id; a session already gone counts as deleted. */
+    async deleteSession(sid: string): Promise<void> {
+      let response: Response;
+      try {
+        response = await fetch(`${endpoint}/v1/sessions/${encodeURIComponent(sid)}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+      } catch (error) {
+        throw new RestError("unreachable", error instanceof Error ? error.message : String(error));
+      }
+      if (response.status === 401) throw new RestError("unauthorized", "the daemon refused this pairing's token");
+      if (!response.ok && response.status !== 404) throw new RestError("bad-response", `HTTP ${response.status} deleting the session`);
+    },
     /** Now, by the daemon's clock as its last answer told it. */
     daemonNow: () => Date.now() + clockOffsetMs,
     /** Every machine: pages are bounded in bytes, and one cut short names the next in a header. */

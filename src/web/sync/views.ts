@@ -77,13 +77,14 @@ export function chatMessage(stored: StoredMessage, cipher: Cipher): ChatMessage 
   };
 }
 
-/** A session's title: its name, its summary, else the last part of its directory. */
-export function sessionTitle(session: SessionView): string {
+/** A session's title: its name, its summary, its first request when known, else the last part of its directory. */
+export function sessionTitle(session: SessionView, firstRequest?: string | null): string {
   const meta = session.metadata;
   if (!meta) return "Unreadable session";
   if (meta.name) return meta.name;
   const summary = typeof meta.summary === "string" ? meta.summary : meta.summary?.text;
   if (summary) return summary;
+  if (firstRequest) return firstRequest;
   return meta.path.split(/[\\/]/).filter(Boolean).pop() ?? meta.path ?? "Session";
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Links } from "../links.ts";
+import type { Pairing } from "../pairing/pairings.ts";
 import { FilesScreen } from "./files/files-screen.tsx";
 import { useRoute, navigate, paths } from "./router.ts";
 import { HomeScreen } from "./screens/home-screen.tsx";
@@ -14,9 +15,16 @@ export type Startup = { notice: string | null; problem: string | null };
 export function App({ links, startup }: { links: Links; startup: Startup }) {
   const route = useRoute();
   const [, setVersion] = useState(0);
+  const [news, setNews] = useState(startup);
   useEffect(() => links.subscribe(() => setVersion((v) => v + 1)), [links]);
+  /** Paired by hand: the new link, and the news of it on the home screen. */
+  const paired = (pairing: Pairing, notice: string) => {
+    setNews({ notice, problem: null });
+    links.add(pairing);
+    navigate(paths.home());
+  };
 
-  if (links.all().length === 0) return <WelcomeScreen problem={startup.problem ?? undefined} />;
+  if (links.all().length === 0) return <WelcomeScreen problem={news.problem} paired={paired} />;
 
   if (route.screen === "open") return <OpenSession links={links} sessionId={route.sessionId} />;
   if (route.screen === "session" || route.screen === "files" || route.screen === "new-session" || route.screen === "notifications") {
@@ -31,5 +39,5 @@ export function App({ links, startup }: { links: Links; startup: Startup }) {
     if (route.screen === "files") return <FilesScreen link={link} sessionId={route.sessionId} view={route.view} />;
     return <SessionScreen key={route.sessionId} link={link} sessionId={route.sessionId} forget={() => links.forget(link.pairing.id)} />;
   }
-  return <HomeScreen links={links} notice={startup.notice} problem={startup.problem} />;
+  return <HomeScreen links={links} notice={news.notice} problem={news.problem} paired={paired} />;
 }

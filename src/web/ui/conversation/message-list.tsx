@@ -103,7 +103,10 @@ export function MessageList(props: {
               <button type="button" onClick={() => props.discard(entry.localId)}>Discard</button>
             </div>
           ) : (
-            <div class="bubble-meta">Sending…</div>
+            <div class="bubble-meta">
+              Sending…{" "}
+              <button type="button" aria-label={`Cancel sending: ${entry.text.slice(0, 40)}`} onClick={() => props.discard(entry.localId)}>Cancel</button>
+            </div>
           )}
         </div>
       ))}

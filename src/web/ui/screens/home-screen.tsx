@@ -1,33 +1,46 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Links } from "../../links.ts";
+import type { Pairing } from "../../pairing/pairings.ts";
+import { InlineCode } from "../parts/inline-code.tsx";
+import { ManualPairing } from "../parts/manual-pairing.tsx";
 import type { Link } from "../../sync/link.ts";
-import { sessionState, sessionTitle, shortPath, type MachineView, type SessionView } from "../../sync/views.ts";
+import type { MachineView } from "../../sync/views.ts";
 import { navigate, paths } from "../router.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
-import { agentName } from "../parts/agent-picker.tsx";
-import { StateBadge } from "../parts/state-badge.tsx";
-import { ago } from "../parts/time.ts";
+import { SessionList } from "../sessions/session-list-view.tsx";
 import { useLink } from "../use-link.ts";
 import { ElsewherePanel, RotatedPanel, UnreachablePanel } from "./problem-panels.tsx";
 
 /** Every paired machine and its sessions, live. */
-export function HomeScreen({ links, notice, problem }: { links: Links; notice: string | null; problem: string | null }) {
+export function HomeScreen(props: {
+  links: Links;
+  notice: string | null;
+  problem: string | null;
+  paired: (pairing: Pairing, notice: string) => void;
+}) {
+  const { links, notice, problem } = props;
   // "Paired with …" is news once; it goes away by itself.
   const [showNotice, setShowNotice] = useState(notice !== null);
   useEffect(() => {
+    setShowNotice(notice !== null);
     const timer = setTimeout(() => setShowNotice(false), 8_000);
     return () => clearTimeout(timer);
-  }, []);
+  }, [notice]);
   return (
     <main class="screen home">
       <header class="topbar">
         <h1>remcli</h1>
       </header>
       {notice && showNotice ? <p class="notice" role="status">{notice}</p> : null}
-      {problem ? <p class="error" role="alert">That link did not pair this phone: {problem}.</p> : null}
+      {problem ? (
+        <p class="error" role="alert">
+          <InlineCode text={problem} />
+        </p>
+      ) : null}
       {links.all().map((link) => (
         <LinkSection key={link.pairing.id} link={link} forget={() => links.forget(link.pairing.id)} />
       ))}
+      <ManualPairing paired={props.paired} />
     </main>
   );
 }
@@ -37,21 +50,14 @@ function LinkSection({ link, forget }: { link: Link; forget: () => void }) {
   const { status } = link;
   if (status.kind === "rotated") return <RotatedPanel link={link} forget={forget} />;
   if (status.kind === "elsewhere") return <ElsewherePanel link={link} forget={forget} />;
-  if (!link.refreshed && status.kind === "offline") return <UnreachablePanel link={link} forget={forget} />;
-  const sessions = link.sessions();
+  if (!link.known && status.kind === "offline") return <UnreachablePanel link={link} forget={forget} />;
   return (
     <section class="link" aria-label={`Machines at ${link.pairing.host}`}>
       <LinkBanner link={link} />
       {link.machines().map((machine) => (
         <MachineCard key={machine.id} link={link} machine={machine} forget={forget} />
       ))}
-      <h2 class="section-title">Sessions</h2>
-      {sessions.length === 0 && link.refreshed ? <p class="muted">No sessions yet. Start one above.</p> : null}
-      <ul class="sessions">
-        {sessions.map((session) => (
-          <SessionRow key={session.id} link={link} session={session} />
-        ))}
-      </ul>
+      <SessionList link={link} />
     </section>
   );
 }
@@ -117,34 +123,5 @@ function MachineCard({ link, machine, forget }: { link: Link; machine: MachineVi
       ) : null}
       {message ? <p role="status">{message}</p> : null}
     </article>
-  );
-}
-
-function SessionRow({ link, session }: { link: Link; session: SessionView }) {
-  const href = paths.session(link.pairing.id, session.id);
-  const title = sessionTitle(session);
-  const state = sessionState(session);
-  return (
-    <li class={`session-row state-${state}`}>
-      <a
-        href={href}
-        aria-label={`Open session ${title}, ${state === "offline" ? "ended" : state}`}
-        onClick={(event) => {
-          event.preventDefault();
-          navigate(href);
-        }}
-      >
-        <div class="session-row-head">
-          <span class="session-title">{title}</span>
-          <StateBadge state={state} />
-        </div>
-        <div class="muted session-row-meta">
-          <span class="path">{shortPath(session.metadata?.path ?? "", session.metadata?.homeDir)}</span>
-          <span>
-            {agentName(session.metadata?.flavor)} · {ago(session.activeAt || session.wire.updatedAt)}
-          </span>
-        </div>
-      </a>
-    </li>
   );
 }

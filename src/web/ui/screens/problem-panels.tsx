@@ -11,7 +11,8 @@ export function RotatedPanel({ link, forget }: { link: Link; forget: () => void 
         (<code>remcli daemon qr --rotate</code>), so every phone has to pair again.
       </p>
       <p>
-        On the computer, run <code>remcli daemon qr</code> and scan the new QR code with this phone.
+        On the computer, run <code>remcli daemon qr</code> and scan the new QR code with this phone, or paste its
+        link under "No camera? Pair by hand".
       </p>
       <button type="button" onClick={forget}>Forget this pairing</button>
     </section>

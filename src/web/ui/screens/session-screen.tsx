@@ -7,6 +7,7 @@ import { MessageList } from "../conversation/message-list.tsx";
 import { PermissionCard } from "../conversation/permission-card.tsx";
 import { sessionMentions } from "../files/mentions.tsx";
 import { SessionTabs } from "../files/session-tabs.tsx";
+import { sessionNotes } from "../sessions/notes.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { StateBadge } from "../parts/state-badge.tsx";
 import { money } from "../parts/time.ts";
@@ -75,7 +76,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
       <header class="topbar">
         <button type="button" class="back" aria-label="Back to sessions" onClick={goBack}>‹</button>
         <div class="topbar-title">
-          <h1>{session ? sessionTitle(session) : "Session"}</h1>
+          <h1>{session ? sessionTitle(session, sessionNotes(link).first(sessionId)) : "Session"}</h1>
           <p class="muted path" title={session?.metadata?.path}>{shortPath(session?.metadata?.path ?? "", session?.metadata?.homeDir, 40)}</p>
         </div>
         <StateBadge state={state} />

@@ -1,11 +1,15 @@
-/** No pairing yet (or a broken link): how to pair, in three steps. */
-export function WelcomeScreen({ problem }: { problem?: string }) {
+import type { Pairing } from "../../pairing/pairings.ts";
+import { InlineCode } from "../parts/inline-code.tsx";
+import { ManualPairing } from "../parts/manual-pairing.tsx";
+
+/** No pairing yet (or a broken link): how to pair, in three steps, or by hand. */
+export function WelcomeScreen({ problem, paired }: { problem: string | null; paired: (pairing: Pairing, notice: string) => void }) {
   return (
     <main class="screen welcome">
       <h1>remcli</h1>
       {problem ? (
         <p class="error" role="alert">
-          That link did not pair this phone: {problem}.
+          <InlineCode text={problem} />
         </p>
       ) : null}
       <section class="panel">
@@ -17,6 +21,7 @@ export function WelcomeScreen({ problem }: { problem?: string }) {
         </ol>
         <p class="muted">Your phone talks to your computer directly; no cloud service sees your sessions.</p>
       </section>
+      <ManualPairing paired={paired} />
     </main>
   );
 }
