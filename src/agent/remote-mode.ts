@@ -1,5 +1,6 @@
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
 import type { PermissionBroker } from "./permissions.ts";
+import { rememberSlashCommands } from "./slash-commands.ts";
 import { rememberConversation, setControlledByUser, type ModeOutcome, type SessionContext } from "./session-context.ts";
 
 const FULL_QUEUE = "Too many messages are waiting for the agent; this one was not queued.";
@@ -26,6 +27,7 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     args: ctx.agentArgs,
     onOutput: (output) => {
       ctx.notices.output(output);
+      rememberSlashCommands(ctx, output);
       ctx.messages.output(withDecisions(output, ctx.broker));
     },
     onAcp: (content) => ctx.messages.acp(content),

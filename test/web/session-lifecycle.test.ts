@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
+import { createNativeCipher } from "../../src/crypto/native.ts";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
@@ -18,6 +19,13 @@ async function pair(phone: Phone, daemon: Daemon) {
   const qr = await daemon.box.cli(["daemon", "qr", "--json"]);
   await phone.page.goto(JSON.parse(qr.stdout).url);
   await phone.page.getByText("online", { exact: true }).waitFor();
+}
+
+/** The session's metadata as the runner wrote it, decrypted. */
+async function metadataOf(daemon: Daemon, sid: string): Promise<Record<string, unknown>> {
+  const sessions = (await daemon.api("/v1/sessions")).body.sessions as Array<{ id: string; metadata: string; dataEncryptionKey: string }>;
+  const session = sessions.find((s) => s.id === sid)!;
+  return createNativeCipher(daemon.secret, session.dataEncryptionKey).decrypt(session.metadata) as Record<string, unknown>;
 }
 
 /** A screenshot for the README, kept in test/web/screenshots/. */
@@ -45,7 +53,9 @@ describe("the session screen", () => {
     await page.getByRole("button", { name: "Send message" }).click();
     await page.locator(".bubble.agent", { hasText: "echo: hello" }).waitFor();
 
-    // Started by the daemon: no terminal holds it, so nothing to hand control to.
+    // Started by the daemon: no terminal holds it (the runner says so), so nothing to hand control to.
+    const sid = decodeURIComponent(sessionUrl.split("/").at(-1)!);
+    expect(await metadataOf(daemon, sid)).toMatchObject({ hasTerminal: false, slashCommands: ["compact", "review", "init"] });
     await page.getByLabel("Session actions").click();
     expect(await page.getByRole("button", { name: "Hand control to the terminal" }).count()).toBe(0);
     await page.getByRole("button", { name: "Stop session…" }).click();

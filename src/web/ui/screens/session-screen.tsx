@@ -4,6 +4,7 @@ import type { Link } from "../../sync/link.ts";
 import { resumeSession, terminalCanTakeOver } from "../../sync/resume.ts";
 import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
 import { Composer } from "../conversation/composer.tsx";
+import { CostLine } from "../conversation/cost-line.tsx";
 import { ResumeBar } from "../conversation/resume-bar.tsx";
 import { SessionMenu } from "../conversation/session-menu.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
@@ -13,7 +14,6 @@ import { SessionTabs } from "../files/session-tabs.tsx";
 import { sessionNotes } from "../sessions/notes.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { StateBadge } from "../parts/state-badge.tsx";
-import { money } from "../parts/time.ts";
 import { goBack, navigate, paths } from "../router.ts";
 import { useLink } from "../use-link.ts";
 import { RotatedPanel } from "./problem-panels.tsx";
@@ -92,16 +92,13 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
       </header>
       <SessionTabs link={link} sessionId={sessionId} current="chat" />
       <LinkBanner link={link} />
-      {session?.usage ? (
-        <p class="usage muted" aria-label="Usage">
-          {session.usage.tokens.toLocaleString()} tokens · {money(session.usage.cost)}
-        </p>
-      ) : null}
+      <CostLine messages={conversation.state.messages} live={session?.usage?.cost ?? null} />
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       <MessageList
         conversation={conversation}
         pending={link.pending(sessionId)}
         thinking={state === "thinking"}
+        workingSince={session?.thinkingSince}
         retry={link.retry}
         discard={link.discard}
         onFirstPaint={() =>
@@ -137,6 +134,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
             thinking={state === "thinking"}
             send={(text, m) => link.send(sessionId, text, m)}
             mentions={mentionSource}
+            slashCommands={session?.metadata?.slashCommands}
             abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
           />
         )}
