@@ -43,12 +43,20 @@ describe("the conversation", () => {
     await cost.getByText("$0.05 so far").waitFor();
     expect(await page.locator(".turn-end").allInnerTexts()).toEqual(["Turn done · $0.01 · 1.0 s", "Turn done · $0.03 · 2.0 s"]);
 
-    // Working: dots and the time since it started, ticking; gone when the turn ends.
+    // Working: dots and the time since the turn's prompt, ticking; gone when the turn ends.
+    await agent.output({ type: "user", message: { role: "user", content: "Now run the tests" } });
     agent.alive(true);
     const working = page.getByRole("status").filter({ hasText: "Working" });
     await working.waitFor();
-    await working.getByText(/^[1-9]\d* s$/).waitFor({ timeout: 5_000 });
+    await working.getByText(/^[3-9] s$/).waitFor({ timeout: 6_000 });
     await keep(phone, "phone-app-working");
+    // Opened again mid-turn, it counts from the stored prompt, not from the reload (give or
+    // take the half second the daemon's clock is known to, from its whole-second Date header).
+    await page.reload();
+    await page.getByText("Now run the tests").waitFor();
+    agent.alive(true);
+    await working.waitFor();
+    expect(Number((await working.locator(".working-time").innerText()).split(" ")[0])).toBeGreaterThanOrEqual(2);
     // A fresh agent process reports 0 until its first result: the total stays.
     agent.socket.emit("usage-report", {
       key: "claude-session", sessionId: agent.sid,

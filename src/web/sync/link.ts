@@ -274,6 +274,8 @@ export function createLink(pairing: Pairing) {
     get known() {
       return refreshed || snapshot !== null;
     },
+    /** Now, by the daemon's clock (stored messages carry its times). */
+    daemonNow: () => rest.daemonNow(),
     machines: () => [...machines.values()],
     sessions: () => [...sessions.values()].sort((a, b) => b.activeAt - a.activeAt || b.wire.createdAt - a.wire.createdAt),
     session: (sid: string) => sessions.get(sid),

@@ -2,12 +2,13 @@ import { useEffect, useState } from "preact/hooks";
 import { PermissionMode } from "../../../protocol/plaintext.ts";
 import type { Link } from "../../sync/link.ts";
 import { resumeSession, terminalCanTakeOver } from "../../sync/resume.ts";
-import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
+import { sessionState, sessionTitle, shortPath, type ChatMessage } from "../../sync/views.ts";
 import { Composer } from "../conversation/composer.tsx";
 import { CostLine } from "../conversation/cost-line.tsx";
 import { ResumeBar } from "../conversation/resume-bar.tsx";
 import { SessionMenu } from "../conversation/session-menu.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
+import { turnStartedAt } from "../conversation/turn-start.ts";
 import { PermissionCard } from "../conversation/permission-card.tsx";
 import { sessionMentions } from "../files/mentions.tsx";
 import { SessionTabs } from "../files/session-tabs.tsx";
@@ -98,7 +99,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
         conversation={conversation}
         pending={link.pending(sessionId)}
         thinking={state === "thinking"}
-        workingSince={session?.thinkingSince}
+        workingSince={workingSince(session?.thinkingSince ?? null, conversation.state.messages, link.daemonNow() - Date.now())}
         retry={link.retry}
         discard={link.discard}
         onFirstPaint={() =>
@@ -141,4 +142,15 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
       </div>
     </main>
   );
+}
+
+/**
+ * Since when the agent works, on this phone's clock: when this phone saw it start, or
+ * earlier when the stored prompt of the running turn says so (the app was opened or
+ * reloaded mid-turn).
+ */
+function workingSince(seen: number | null, messages: readonly ChatMessage[], daemonAhead: number): number | null {
+  if (seen === null) return null;
+  const started = turnStartedAt(messages);
+  return started === null ? seen : Math.min(seen, started - daemonAhead);
 }
