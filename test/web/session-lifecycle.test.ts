@@ -122,6 +122,9 @@ describe("the session screen", () => {
     await page.getByLabel("Session actions").click();
     await page.getByRole("button", { name: "Stop session…" }).waitFor();
     expect(await page.getByRole("button", { name: "Hand control to the terminal" }).count()).toBe(0);
+    // A tap outside the menu closes it.
+    await page.getByRole("log", { name: "Conversation" }).click();
+    await page.getByRole("button", { name: "Stop session…" }).waitFor({ state: "hidden" });
     await eventually("no page errors", () => (phone.errors.length === 0 ? true : undefined));
   }, 60_000);
 });

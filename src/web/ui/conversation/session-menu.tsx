@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 /**
  * The session's ⋯ menu. It closes as soon as an action is picked; stopping the session
@@ -9,6 +9,15 @@ import { useRef, useState } from "preact/hooks";
 export function SessionMenu(props: { canHandBack: boolean; canStop: boolean; handBack: () => void; stop: () => void }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const [confirming, setConfirming] = useState(false);
+  // A tap anywhere else closes it too, as any menu does.
+  useEffect(() => {
+    const outside = (event: PointerEvent) => {
+      const el = menu.current;
+      if (el?.open && !el.contains(event.target as Node)) el.open = false;
+    };
+    document.addEventListener("pointerdown", outside);
+    return () => document.removeEventListener("pointerdown", outside);
+  }, []);
   const pick = (action: () => void) => () => {
     if (menu.current) menu.current.open = false;
     action();
