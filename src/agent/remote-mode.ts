@@ -27,11 +27,11 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     args: ctx.agentArgs,
     onOutput: (output) => {
       ctx.notices.output(output);
-      rememberSlashCommands(ctx, output);
       ctx.messages.output(withDecisions(output, ctx.broker));
     },
     onAcp: (content) => ctx.messages.acp(content),
     onConversationId: (id) => rememberConversation(ctx, id),
+    onSlashCommands: (names) => rememberSlashCommands(ctx, names),
     onUsage: (usage, cost) => {
       if (cost !== null) lastCost = cost;
       ctx.link.usage(usageReport(usage, lastCost));
