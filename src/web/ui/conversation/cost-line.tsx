@@ -11,7 +11,8 @@ import { costSoFar } from "./cost.ts";
 export function CostLine({ messages, live }: { messages: readonly ChatMessage[]; live: number | null }) {
   const stored = useMemo(() => costSoFar(messages), [messages]);
   const total = Math.max(stored ?? 0, live ?? 0);
-  if (stored === null && live === null) return null;
+  // A first turn still running reports 0 until its result: nothing to show yet.
+  if (stored === null && !live) return null;
   return (
     <p class="usage muted" aria-label="Session cost">
       {money(total)} so far
