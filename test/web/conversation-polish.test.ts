@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
+import { eventually } from "../helpers/sandbox.ts";
 import { browserMissing, openPhone, type Phone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
 
@@ -54,8 +55,11 @@ describe("the conversation", () => {
     // take the half second the daemon's clock is known to, from its whole-second Date header).
     await page.reload();
     await page.getByText("Now run the tests").waitFor();
-    agent.alive(true);
-    await working.waitFor();
+    // Presence is a heartbeat: beat until the reloaded page's socket hears one.
+    await eventually("the reloaded page to see the agent working", async () => {
+      agent.alive(true);
+      return (await working.isVisible()) ? true : undefined;
+    });
     expect(Number((await working.locator(".working-time").innerText()).split(" ")[0])).toBeGreaterThanOrEqual(2);
     // A fresh agent process reports 0 until its first result: the total stays.
     agent.socket.emit("usage-report", {
@@ -77,6 +81,7 @@ describe("the conversation", () => {
     await agent.say("The newest message.");
     const newest = page.getByText("The newest message.");
     await newest.waitFor();
+    await page.getByRole("button", { name: "Jump to latest · 1 new" }).waitFor();
     expect(await newest.isVisible()).toBe(true);
     expect(await inView(newest)).toBe(false);
     await keep(phone, "phone-app-jump-to-latest");

@@ -34,6 +34,8 @@ export function MessageList(props: {
   const following = useRef(true);
   // Rendered state, unlike `following`: the jump button shows while the user reads above.
   const [away, setAway] = useState(false);
+  /** The newest seq when the user scrolled away: what came after it is "new". */
+  const seenUpTo = useRef(0);
   const anchor = useRef<{ height: number; top: number; firstSeq: number } | null>(null);
   const painted = useRef(false);
 
@@ -82,7 +84,9 @@ export function MessageList(props: {
       onScroll={(e) => {
         const el = e.currentTarget;
         following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
-        if (away === following.current) setAway(!following.current);
+        if (away !== following.current) return;
+        seenUpTo.current = messages.at(-1)?.seq ?? 0;
+        setAway(!following.current);
       }}
     >
       {state.hasOlder ? (
@@ -128,7 +132,7 @@ export function MessageList(props: {
             if (scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
           }}
         >
-          ↓ Jump to latest
+          ↓ Jump to latest{unseen(items, seenUpTo.current)}
         </button>
       ) : null}
     </div>
@@ -174,4 +178,11 @@ function MessageItem({ item, results, thinking }: { item: Item; results: Map<str
     case "unreadable":
       return <p class="event error">A message this app cannot read (another key or a newer format).</p>;
   }
+}
+
+/** " · 3 new": the things shown (replies, tool calls …) that arrived since the user scrolled up. */
+function unseen(items: readonly Item[], seenUpTo: number): string {
+  // An item's key starts with its message's seq.
+  const count = items.filter((item) => Number.parseInt(item.key, 10) > seenUpTo).length;
+  return count > 0 ? ` · ${count} new` : "";
 }
