@@ -63,6 +63,13 @@ describe("the session screen", () => {
     const dialog = page.getByRole("alertdialog", { name: "Stop this session?" });
     await dialog.waitFor();
     expect(await page.locator("details.menu[open]").count()).toBe(0);
+    // Focus starts on Cancel; Escape cancels too.
+    await dialog.getByRole("button", { name: "Cancel" }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.getByLabel("Session actions").click();
+    await page.getByRole("button", { name: "Stop session…" }).click();
     await dialog.getByRole("button", { name: "Cancel" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.locator(".session .badge", { hasText: "idle" }).waitFor();
@@ -70,6 +77,9 @@ describe("the session screen", () => {
     await page.getByLabel("Session actions").click();
     await page.getByRole("button", { name: "Stop session…" }).click();
     await keep(phone, "phone-app-stop-confirm");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await phone.shot("stop-confirm-dark");
+    await page.emulateMedia({ colorScheme: "light" });
     await dialog.getByRole("button", { name: "Stop session" }).click();
     await page.locator(".session .badge", { hasText: "ended" }).waitFor();
     const resume = page.getByRole("button", { name: "Resume" });

@@ -9,6 +9,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 export function SessionMenu(props: { canHandBack: boolean; canStop: boolean; handBack: () => void; stop: () => void }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const [confirming, setConfirming] = useState(false);
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) cancel.current?.focus();
+  }, [confirming]);
   // A tap anywhere else closes it too, as any menu does.
   useEffect(() => {
     const outside = (event: PointerEvent) => {
@@ -37,13 +41,14 @@ export function SessionMenu(props: { canHandBack: boolean; canStop: boolean; han
         </div>
       </details>
       {confirming ? (
-        <div class="sheet-backdrop" onClick={() => setConfirming(false)}>
+        <div class="sheet-backdrop" onClick={() => setConfirming(false)} onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
           <section class="panel sheet" role="alertdialog" aria-label="Stop this session?" onClick={(e) => e.stopPropagation()}>
             <h2>Stop this session?</h2>
             <p>The agent stops, also in the middle of a turn. The conversation is kept, and you can resume it later.</p>
             <div class="row">
               <button type="button" class="danger" onClick={() => { setConfirming(false); props.stop(); }}>Stop session</button>
-              <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
+              {/* Focus starts on the harmless choice, so Enter does not stop the session. */}
+              <button type="button" ref={cancel} onClick={() => setConfirming(false)}>Cancel</button>
             </div>
           </section>
         </div>
