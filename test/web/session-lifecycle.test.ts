@@ -98,6 +98,9 @@ describe("the session screen", () => {
     await page.locator(".bubble.agent", { hasText: "echo: hello again" }).waitFor();
     // One view, one conversation: the first answer is still above the second.
     expect(await page.locator(".bubble.agent").allInnerTexts()).toEqual(["echo: hello", "echo: hello again"]);
+    // The cost goes on from where it was: Claude Code's running total continues on resume.
+    await page.getByLabel("Session cost").getByText("$0.0020 so far").waitFor();
+    expect(await page.locator(".turn-end").allInnerTexts()).toEqual(["Turn done · $0.0010 · 0.0 s", "Turn done · $0.0010 · 0.0 s"]);
     // Claude Code was started again on its conversation, not on a new one.
     const starts = claude.received().flatMap((r) => (r.type === "argv" && r.argv.includes("--input-format") ? [r.argv.join(" ")] : []));
     expect(starts).toHaveLength(2);
