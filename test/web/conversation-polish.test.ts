@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { fakeClaude } from "../helpers/agent.ts";
@@ -12,7 +12,6 @@ import { fakeAgentSession } from "./fake-agent.ts";
 const missing = browserMissing();
 if (missing) console.warn(`skipping the conversation browser tests: ${missing}`);
 const browserTest = missing ? test.skip : test;
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
 
 async function pair(phone: Phone, daemon: Daemon) {
   const qr = await daemon.box.cli(["daemon", "qr", "--json"]);
@@ -20,9 +19,6 @@ async function pair(phone: Phone, daemon: Daemon) {
   await phone.page.getByText("online", { exact: true }).waitFor();
 }
 
-async function keep(phone: Phone, name: string) {
-  copyFileSync(await phone.shot(name), join(SCREENSHOTS, `${name}.png`));
-}
 
 describe("the conversation", () => {
   browserTest("shows the agent working with its time, offers the latest when scrolled up, and keeps the running cost over a reload", async () => {
@@ -50,7 +46,7 @@ describe("the conversation", () => {
     const working = page.getByRole("status").filter({ hasText: "Working" });
     await working.waitFor();
     await working.getByText(/^[3-9] s$/).waitFor({ timeout: 6_000 });
-    await keep(phone, "phone-app-working");
+    await phone.shot("phone-app-working");
     // Opened again mid-turn, it counts from the stored prompt, not from the reload (give or
     // take the half second the daemon's clock is known to, from its whole-second Date header).
     await page.reload();
@@ -84,7 +80,7 @@ describe("the conversation", () => {
     await page.getByRole("button", { name: "Jump to latest · 1 new" }).waitFor();
     expect(await newest.isVisible()).toBe(true);
     expect(await inView(newest)).toBe(false);
-    await keep(phone, "phone-app-jump-to-latest");
+    await phone.shot("phone-app-jump-to-latest");
     await jump.click();
     await jump.waitFor({ state: "detached" });
     expect(await inView(newest)).toBe(true);
@@ -125,7 +121,7 @@ describe("the conversation", () => {
     expect(await list.getByRole("option").allInnerTexts()).toEqual(["/compact", "/review", "/init"]);
     await composer.fill("/re");
     expect(await list.getByRole("option").allInnerTexts()).toEqual(["/review"]);
-    await keep(phone, "phone-app-slash-commands");
+    await phone.shot("phone-app-slash-commands");
     await list.getByRole("button", { name: "/review" }).click();
     await list.waitFor({ state: "detached" });
     expect(await composer.inputValue()).toBe("/review ");

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { createNativeCipher } from "../../src/crypto/native.ts";
@@ -13,7 +13,6 @@ import { fakeAgentSession } from "./fake-agent.ts";
 const missing = browserMissing();
 if (missing) console.warn(`skipping the session lifecycle browser tests: ${missing}`);
 const browserTest = missing ? test.skip : test;
-const SCREENSHOTS = join(import.meta.dir, "screenshots");
 
 async function pair(phone: Phone, daemon: Daemon) {
   const qr = await daemon.box.cli(["daemon", "qr", "--json"]);
@@ -28,10 +27,6 @@ async function metadataOf(daemon: Daemon, sid: string): Promise<Record<string, u
   return createNativeCipher(daemon.secret, session.dataEncryptionKey).decrypt(session.metadata) as Record<string, unknown>;
 }
 
-/** A screenshot for the README, kept in test/web/screenshots/. */
-async function keep(phone: Phone, name: string) {
-  copyFileSync(await phone.shot(name), join(SCREENSHOTS, `${name}.png`));
-}
 
 describe("the session screen", () => {
   browserTest("stop asks first, then Resume continues the same conversation in the same view", async () => {
@@ -76,7 +71,7 @@ describe("the session screen", () => {
 
     await page.getByLabel("Session actions").click();
     await page.getByRole("button", { name: "Stop session…" }).click();
-    await keep(phone, "phone-app-stop-confirm");
+    await phone.shot("phone-app-stop-confirm");
     await page.emulateMedia({ colorScheme: "dark" });
     await phone.shot("stop-confirm-dark");
     await page.emulateMedia({ colorScheme: "light" });
@@ -87,7 +82,7 @@ describe("the session screen", () => {
     expect(await composer.count()).toBe(0);
     // Nothing left to do in the menu of an ended session.
     expect(await page.getByLabel("Session actions").count()).toBe(0);
-    await keep(phone, "phone-app-resume");
+    await phone.shot("phone-app-resume");
 
     await resume.click();
     await composer.waitFor();
