@@ -4,8 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
-import { browserMissing, openPhone, type Phone } from "./browser.ts";
+import { browserMissing, openPhone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
+import { pair } from "./pair.ts";
 
 // The conversation's working indicator, jump to latest, running cost and slash
 // commands: real Chromium against a real daemon.
@@ -13,11 +14,6 @@ const missing = browserMissing();
 if (missing) console.warn(`skipping the conversation browser tests: ${missing}`);
 const browserTest = missing ? test.skip : test;
 
-async function pair(phone: Phone, daemon: Daemon) {
-  const qr = await daemon.box.cli(["daemon", "qr", "--json"]);
-  await phone.page.goto(JSON.parse(qr.stdout).url);
-  await phone.page.getByText("online", { exact: true }).waitFor();
-}
 
 
 describe("the conversation", () => {

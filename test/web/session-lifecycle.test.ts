@@ -5,8 +5,9 @@ import { createNativeCipher } from "../../src/crypto/native.ts";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
-import { browserMissing, openPhone, type Phone } from "./browser.ts";
+import { browserMissing, openPhone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
+import { pair } from "./pair.ts";
 
 // Stop, resume and hand-back on the session screen: real Chromium, a real daemon, the
 // real session runner driving the fake `claude`.
@@ -14,11 +15,6 @@ const missing = browserMissing();
 if (missing) console.warn(`skipping the session lifecycle browser tests: ${missing}`);
 const browserTest = missing ? test.skip : test;
 
-async function pair(phone: Phone, daemon: Daemon) {
-  const qr = await daemon.box.cli(["daemon", "qr", "--json"]);
-  await phone.page.goto(JSON.parse(qr.stdout).url);
-  await phone.page.getByText("online", { exact: true }).waitFor();
-}
 
 /** The session's metadata as the runner wrote it, decrypted. */
 async function metadataOf(daemon: Daemon, sid: string): Promise<Record<string, unknown>> {
