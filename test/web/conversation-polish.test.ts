@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { fakeClaude } from "../helpers/agent.ts";
-import { startDaemon, type Daemon } from "../helpers/p2p.ts";
+import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { browserMissing, openPhone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
