@@ -1,5 +1,6 @@
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
 import type { PermissionBroker } from "./permissions.ts";
+import { rememberSlashCommands } from "./slash-commands.ts";
 import { rememberConversation, setControlledByUser, type ModeOutcome, type SessionContext } from "./session-context.ts";
 
 const FULL_QUEUE = "Too many messages are waiting for the agent; this one was not queued.";
@@ -30,6 +31,7 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     },
     onAcp: (content) => ctx.messages.acp(content),
     onConversationId: (id) => rememberConversation(ctx, id),
+    onSlashCommands: (names) => rememberSlashCommands(ctx, names),
     onUsage: (usage, cost) => {
       if (cost !== null) lastCost = cost;
       ctx.link.usage(usageReport(usage, lastCost));

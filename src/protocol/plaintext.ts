@@ -133,6 +133,10 @@ export const SessionMetadata = z
     flavor: z.string().nullish(),
     startedBy: z.string().optional(),
     lifecycleState: z.string().optional(),
+    /** (remcli extension) A terminal holds the session and can take control back. */
+    hasTerminal: z.boolean().optional().catch(undefined),
+    /** The agent's slash commands, without the leading "/" (Claude Code's init message). */
+    slashCommands: z.array(z.string().max(200)).max(500).optional().catch(undefined),
   })
   .passthrough();
 export type SessionMetadata = z.infer<typeof SessionMetadata>;

@@ -1,6 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 import type { PermissionMode } from "../../../protocol/plaintext.ts";
 import { useMentions, type MentionSource } from "../files/mentions.tsx";
+import { useSlashCommands } from "./slash-commands.tsx";
 
 const TOUCH = matchMedia("(pointer: coarse)");
 
@@ -23,10 +24,13 @@ export function Composer(props: {
   abort: () => void;
   /** Files `@` suggests. */
   mentions?: MentionSource;
+  /** The agent's slash commands, which `/` suggests. */
+  slashCommands?: readonly string[];
 }) {
   const [text, setText] = useState("");
   const field = useRef<HTMLTextAreaElement>(null);
   const mention = useMentions(props.mentions, text, setText, () => field.current);
+  const slash = useSlashCommands(props.slashCommands, text, setText, () => field.current);
   const submit = () => {
     const trimmed = text.trim();
     if (!trimmed) return;
@@ -61,6 +65,7 @@ export function Composer(props: {
         ) : null}
       </div>
       {mention.list}
+      {slash.list}
       <div class="composer-row">
         <textarea
           ref={field}
@@ -73,7 +78,7 @@ export function Composer(props: {
             mention.track(e.currentTarget.value, e.currentTarget.selectionStart);
           }}
           onKeyDown={(e) => {
-            if (mention.onKeyDown(e)) return;
+            if (slash.onKeyDown(e) || mention.onKeyDown(e)) return;
             // Enter sends with a hardware keyboard; on a touch keyboard it is a new line.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !TOUCH.matches) {
               e.preventDefault();

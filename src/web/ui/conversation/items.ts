@@ -1,6 +1,7 @@
 import { AcpData } from "../../../protocol/acp.ts";
 import type { ContentBlock } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
+import { turnCost } from "./cost.ts";
 
 export type ToolResult = { text: string; isError: boolean };
 
@@ -24,6 +25,8 @@ export type Item =
 export function toItems(messages: readonly ChatMessage[]): { items: Item[]; results: Map<string, ToolResult> } {
   const items: Item[] = [];
   const results = new Map<string, ToolResult>();
+  // Claude Code's result costs are running totals: a turn's cost is its step from the last.
+  let lastTotal: number | null = null;
   for (const message of messages) {
     const key = (i: number) => `${message.seq}:${i}`;
     const plain = message.plain;
@@ -71,11 +74,12 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
         items.push({
           kind: "turn-end",
           key: key(0),
-          cost: data.total_cost_usd,
+          cost: data.total_cost_usd === undefined ? undefined : turnCost(data.total_cost_usd, lastTotal),
           durationMs: data.duration_ms,
           isError: data.is_error === true,
           text: data.is_error ? data.result : undefined,
         });
+        if (data.total_cost_usd !== undefined) lastTotal = data.total_cost_usd;
         break;
       case "summary":
         items.push({ kind: "summary", key: key(0), text: data.summary });
