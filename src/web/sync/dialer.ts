@@ -26,10 +26,20 @@ export function createDialer(deps: {
   let redials = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  let first = true;
+
   const dial = async () => {
     if (stopped || dialing || !deps.mayDial()) return;
+    const order = candidateOrder(deps.endpoints, rememberedEndpoint(deps.pairingId), location.origin);
+    // The page just came from its own address: the first time, go there at once (the
+    // handshake is the probe), so no live event is missed while a probe runs.
+    if (first && order[0] === location.origin) {
+      first = false;
+      return deps.open(order[0]);
+    }
+    first = false;
     dialing = true;
-    const picked = await pickEndpoint(candidateOrder(deps.endpoints, rememberedEndpoint(deps.pairingId), location.origin));
+    const picked = await pickEndpoint(order);
     dialing = false;
     if (stopped || !deps.mayDial()) return;
     if (!picked) {
