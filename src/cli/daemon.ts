@@ -4,7 +4,7 @@ import { runDaemon } from "../daemon/lifecycle.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
-import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
+import { migrationProblem, SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 import { NONCE_TEXT, preflightAnswer } from "../update/identity.ts";
 import { cliContext, openCliStore, openStoreForStart } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
@@ -114,6 +114,10 @@ export function daemonProgram() {
         const message = `remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`;
         throw new CommandFailed({ code: "conflict", message });
       }
+      // The scratch copy holds the same secrets as the database: private from its first byte.
+      process.umask(0o077);
+      const migration = migrationProblem(context.paths.database);
+      if (migration) throw new CommandFailed({ code: "conflict", message: `remcli ${VERSION}: ${migration}` });
       if (options.nonce === undefined) console.log(`ok ${VERSION}`);
       return 0;
     });
@@ -185,7 +189,12 @@ export function daemonProgram() {
       else {
         for (const s of sessions) {
           const state = s.alive ? "alive" : "gone";
-          console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}`);
+          const version = s.version ? `  remcli ${s.version}` : "";
+          const older = s.olderBinary ? "  (older binary: restart it when idle)" : "";
+          console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}${version}${older}`);
+        }
+        if (sessions.some((s) => s.alive && s.olderBinary)) {
+          console.log("sessions on an older binary keep working; to move one to this version, end it when idle and resume it from the phone");
         }
       }
       return 0;

@@ -1,4 +1,7 @@
 import { readDaemonAddress } from "../agent/daemon-address.ts";
+import { readDaemonAddressFile } from "../shared/daemon-address-file.ts";
+import { isSameProcessAlive } from "../shared/process-identity.ts";
+import type { Paths } from "../shared/paths.ts";
 import { AgentKind } from "../protocol/rpc.ts";
 import { isRunnable, RUNNABLE_AGENTS } from "../sessions/agents.ts";
 import { openTerminal } from "../agent/terminal.ts";
@@ -26,7 +29,9 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   const agent = AgentKind.safeParse(options.agent ?? "claude");
   if (!agent.success || !isRunnable(agent.data)) throw new UsageError(`--agent is one of ${RUNNABLE_AGENTS.join(", ")}`);
   const context = cliContext();
-  if (startedBy === "terminal") {
+  // A daemon that has written its address file and still runs is all a session needs:
+  // the database is the daemon's, and is opened here only to start one.
+  if (startedBy === "terminal" && !daemonLooksAlive(context.paths)) {
     using store = openStoreForStart(context);
     if (!store || !observeDaemon(store.daemon, "`remcli`").alive) {
       const { daemon } = unwrap(await launchDaemon(context.config, context.paths, store));
@@ -53,4 +58,9 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
     agent: agent.data,
     resumeTag: options.resumeTag,
   });
+}
+
+function daemonLooksAlive(paths: Paths): boolean {
+  const file = readDaemonAddressFile(paths.daemonAddress);
+  return file !== null && isSameProcessAlive(file.pid, file.pidStart);
 }

@@ -3,6 +3,7 @@ import { errorMessage } from "../shared/errors.ts";
 import { createLog, type Log } from "../shared/log.ts";
 import { ensureHome, pathsFor } from "../shared/paths.ts";
 import { processStartToken } from "../shared/process-identity.ts";
+import { removeDaemonAddressFile, writeDaemonAddressFile } from "../shared/daemon-address-file.ts";
 import { readOrCreateSecret } from "../shared/secret-file.ts";
 import { isoNow } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
@@ -99,7 +100,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
-  const store = openStore(paths.database, log, "quarantine");
+  const store = openStore(paths.database, log, "quarantine", "daemon");
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const ending = previousEnding(previous, process.pid);
@@ -144,6 +145,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     onSessionGone: (sessionId, gone) => {
       p2p?.server.endSession(sessionId);
+      p2p?.machine.writeDaemonState(daemonState());
       if (gone.outcome !== "unknown") notifier.sessionEnded({ sessionId, directory: gone.directory, reason: gone.reason, crashed: gone.outcome === "crashed" });
     },
     onActiveChange: (count) => caffeinate.update(count),
@@ -193,6 +195,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           rotateSecret: () => p2p?.rotateSecret(),
           checkUpdate: () => ownBinary.check(),
           notifier,
+          sessionsChanged: () => p2p?.machine.writeDaemonState(daemonState()),
         }),
       },
       port,
@@ -203,6 +206,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     pid: process.pid,
     httpPort: control.port ?? 0,
     startedAt: Date.parse(startedAt),
+    // remcli extension (docs/protocol-extensions.md): sessions an update left on an older binary.
+    olderSessions: tracker
+      .list()
+      .filter((s) => s.alive && s.olderBinary && s.sessionId)
+      .map((s) => ({ sessionId: s.sessionId!, version: s.version ?? null })),
   });
 
   const service = await startP2pService({
@@ -265,6 +273,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "notifications", run: () => notifier.close() },
       // A fatal error is a crash for whoever reads the history, and for the next daemon.
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: fatal(exitCode) ? "crashed" : "stopped", stateReason: reason }) },
+      // Before the lock goes: a successor writes its own file only once it holds the lock.
+      { name: "address file", run: () => removeDaemonAddressFile(paths.daemonAddress, process.pid) },
       { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
@@ -280,6 +290,18 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     p2pPort: service.port,
     tunnelUrl: service.tunnelUrl(),
     lastHeartbeat: isoNow(),
+  });
+  // Sessions find this daemon here, never in the database (shared/daemon-address-file.ts).
+  writeDaemonAddressFile(paths.daemonAddress, {
+    format: 1,
+    pid: process.pid,
+    pidStart: processStartToken(process.pid),
+    version: VERSION,
+    p2pHost: service.host,
+    p2pPort: service.port,
+    controlPort: control.port!,
+    machineId: service.machine.id,
+    startedAt,
   });
   log.info("daemon running", {
     pid: process.pid,

@@ -8,6 +8,7 @@ import { selfCommand } from "../shared/own-binary.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import { waitFor } from "../shared/time.ts";
+import { VERSION } from "../shared/version.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
 import type { RunnableAgent } from "./agents.ts";
@@ -138,12 +139,13 @@ export function createSessionTracker(deps: {
     },
 
     /** The /session-started webhook: completes a spawn, or starts tracking a terminal session. */
-    sessionStarted(input: { sessionId: string; pid: number; startedBy: StartedBy; directory?: string }) {
+    sessionStarted(input: { sessionId: string; pid: number; startedBy: StartedBy; directory?: string; version?: string }) {
       const known = openSessions().find((c) => c.pid === input.pid);
       if (known) {
         store.children.setSession(known.id, input.sessionId);
+        store.children.setVersion(known.id, input.version ?? null);
       } else {
-        store.children.add({
+        const row = store.children.add({
           pid: input.pid,
           pidStart: processStartToken(input.pid),
           kind: "session",
@@ -152,10 +154,11 @@ export function createSessionTracker(deps: {
           sessionId: input.sessionId,
           directory: input.directory ?? null,
         });
+        store.children.setVersion(row.id, input.version ?? null);
         deps.onActiveChange(activeCount());
       }
       pendingByPid.get(input.pid)?.resolve(input.sessionId);
-      log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy });
+      log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy, version: input.version ?? "unknown" });
     },
 
     /**
@@ -178,6 +181,8 @@ export function createSessionTracker(deps: {
         directory: child.directory,
         startedAt: child.startedAt,
         alive: isSameProcessAlive(child.pid, child.pidStart),
+        version: child.version,
+        olderBinary: runsOlderBinary(child),
       }));
     },
 
@@ -217,3 +222,12 @@ export function createSessionTracker(deps: {
 }
 
 export type SessionTracker = ReturnType<typeof createSessionTracker>;
+
+/**
+ * A session older than this daemon: it said an older version, or said none although it
+ * has reported itself (sessions from before they said it). One still starting is not.
+ */
+export function runsOlderBinary(child: Pick<ChildRow, "sessionId" | "version">): boolean {
+  if (child.version === null) return child.sessionId !== null;
+  return Bun.semver.order(child.version, VERSION) < 0;
+}

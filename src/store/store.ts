@@ -2,7 +2,7 @@ import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
 import { userSeqCounter } from "./counters.ts";
 import { daemonStateStore } from "./daemon-state.ts";
-import { CorruptDatabaseError, openDatabase, type OnCorrupt } from "./db.ts";
+import { CorruptDatabaseError, openDatabase, type OnCorrupt, type Opener } from "./db.ts";
 import { machinesStore } from "./machines.ts";
 import { messagesStore } from "./messages.ts";
 import { notifyStore } from "./notify.ts";
@@ -11,11 +11,12 @@ import { sessionsStore } from "./sessions.ts";
 import { settingsStore } from "./settings.ts";
 
 /**
- * The state database with one accessor per table group. A corrupt file is refused
- * (CorruptDatabaseError) unless the opener is the daemon, which moves it aside.
+ * The state database with one accessor per table group. Only the daemon migrates it
+ * (`opener`), and a corrupt file is refused (CorruptDatabaseError) unless the opener is
+ * the daemon, which moves it aside. Session processes never open it at all.
  */
-export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse") {
-  const db = openDatabase(file, log, onCorrupt);
+export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse", opener: Opener = "reader") {
+  const db = openDatabase(file, log, onCorrupt, opener);
   // One wrapper for every transaction: building it per call showed up in profiles.
   const inTransaction = db.transaction((work: () => unknown) => work());
   let closed = false;

@@ -4,7 +4,8 @@ import type { Store } from "../../store/store.ts";
 import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
-import type { UpdateCheck } from "../../protocol/control.ts";
+import { OLDEST_SESSION_PROTOCOL, type UpdateCheck } from "../../protocol/control.ts";
+import { VERSION } from "../../shared/version.ts";
 import type { Notifier } from "../../notify/notifier.ts";
 
 export function createControlHandlers(deps: {
@@ -16,6 +17,8 @@ export function createControlHandlers(deps: {
   rotateSecret: () => void;
   checkUpdate: () => Promise<UpdateCheck>;
   notifier: Notifier;
+  /** A session reported itself (and its version): the phone's view of the machine follows. */
+  sessionsChanged: () => void;
 }): ControlHandlers {
   return {
     status() {
@@ -46,9 +49,15 @@ export function createControlHandlers(deps: {
     },
     checkUpdate: async () => ok(await deps.checkUpdate()),
     list: () => ok({ sessions: deps.tracker.list() }),
-    sessionStarted(request) {
+    sessionStarted({ protocol = 0, ...request }) {
+      if (protocol < OLDEST_SESSION_PROTOCOL) {
+        const message = `this session's remcli ${request.version ?? "(unknown version)"} is older than daemon ${VERSION} takes (session protocol ${protocol} < ${OLDEST_SESSION_PROTOCOL}); restart the session`;
+        return fail("conflict", message);
+      }
       deps.tracker.sessionStarted(request);
-      return ok({ tracked: true as const });
+      deps.sessionsChanged();
+      const olderBinary = deps.tracker.list().find((s) => s.pid === request.pid)?.olderBinary ?? false;
+      return ok({ tracked: true as const, daemonVersion: VERSION, olderBinary });
     },
     sessionEnded: (request) => ok({ recorded: deps.tracker.sessionEnded(request) }),
     stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
