@@ -1,4 +1,7 @@
 import { cac } from "cac";
+import { existsSync } from "node:fs";
+import { installedBinary } from "../shared/own-binary.ts";
+import { previousOf } from "../update/install.ts";
 import { connectDaemon } from "../daemon/connect.ts";
 import { runDaemon } from "../daemon/lifecycle.ts";
 import { launchDaemon } from "../daemon/launch.ts";
@@ -54,9 +57,11 @@ export function daemonProgram() {
       using store = openStoreForStart(context);
       const idle = store !== null && !observeDaemon(store.daemon, "`remcli daemon start`").alive;
       const service = idle ? await startThroughService(context, store, daemonArgs) : null;
+      const installed = installedBinary();
+      const predecessor = installed && existsSync(previousOf(installed)) ? previousOf(installed) : null;
       const { how, daemon, replacedVersion } = service
         ? { how: "started" as const, daemon: service.daemon, replacedVersion: undefined }
-        : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
+        : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs, predecessor }));
       const headline = {
         started: `remcli daemon started${service ? ` by ${service.manager}` : ""} (version ${daemon.version}, pid ${daemon.pid})`,
         "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,

@@ -84,6 +84,21 @@ function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: numbe
   });
 }
 
+/**
+ * The migrations run in one transaction as the store opens: when they fail, the
+ * database keeps its old schema, the lock is given back at once (so whoever replaced a
+ * daemon for us can bring it back, daemon/launch.ts) and the daemon exits saying why.
+ */
+function openOrRelease<T>(open: () => T, lock: { release(): void }, log: Log): T {
+  try {
+    return open();
+  } catch (error) {
+    log.error("state database could not be opened; exiting", { error: errorMessage(error) });
+    lock.release();
+    throw error;
+  }
+}
+
 /** The daemon itself, in the foreground. Resolves once it is serving. */
 export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
   process.umask(0o077);
@@ -100,7 +115,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
-  const store = openStore(paths.database, log, "quarantine", "daemon");
+  const store = openOrRelease(() => openStore(paths.database, log, "quarantine", "daemon"), lock, log);
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const ending = previousEnding(previous, process.pid);

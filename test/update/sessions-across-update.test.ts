@@ -17,14 +17,18 @@ import { machineRpc } from "../helpers/sessions.ts";
  * A session started under version A keeps running its binary across `remcli update` to
  * version B, whose schema has one step more (build.ts's test-only
  * REMCLI_TEST_EXTRA_MIGRATION). That step fails halfway when the settings say so, for
- * the test of a failed migration.
+ * the tests of a failed migration: `fail` always (so the preflight's try on a copy fails),
+ * `fail-late` only once the old daemon has stopped (the copy, taken while it runs, passes).
  */
 const ROOT = join(import.meta.dir, "..", "..");
 const A = "1.0.0-test-a";
 const B = "1.0.0-test-b";
 const EXTRA_MIGRATION = `
   CREATE TABLE upgrade_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL CHECK (note <> 'fail'));
-  INSERT INTO upgrade_probe (note) SELECT COALESCE((SELECT value FROM settings WHERE key = 'test_migration'), 'ok');
+  INSERT INTO upgrade_probe (note) SELECT CASE (SELECT value FROM settings WHERE key = 'test_migration')
+    WHEN 'fail' THEN 'fail'
+    WHEN 'fail-late' THEN CASE (SELECT state FROM daemon WHERE id = 1) WHEN 'running' THEN 'ok' ELSE 'fail' END
+    ELSE 'ok' END;
 `;
 
 let builds = "";
@@ -193,6 +197,29 @@ describe("a session across an update", () => {
     expect((await phone.api("/v1/sessions")).status).toBe(200);
     phone.socket.close();
   }, 60_000);
+
+  test("a migration that fails only for real, after the old daemon stopped, brings version A back on the old schema", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    const it = installation();
+    await using _box = it.box;
+    const before = await it.start();
+    const db = new Database(join(it.box.home, "remcli.db"));
+    db.run("INSERT INTO settings (key, value) VALUES ('test_migration', 'fail-late')");
+    db.close();
+
+    const updated = await it.run(["update", "--from", binaryOf(B), "--sha256", sha256Of(B)]);
+    expect(updated.code).toBe(1);
+    expect(updated.stderr).toContain(`version ${B} could not start`);
+    expect(updated.stderr).toContain(`version ${A} serves again`);
+    const after = await it.status();
+    expect(after).toMatchObject({ running: true, version: A, p2pPort: before.p2pPort });
+    expect(after.pid).not.toBe(before.pid);
+    expect(it.schema()).toEqual({ version: SCHEMA_VERSION, probe: false });
+    expect(readFileSync(join(it.box.home, "logs", "daemon.log"), "utf8")).toContain("CHECK constraint failed");
+    const phone = phoneOf(it.box, before.p2pPort);
+    expect((await phone.api("/v1/sessions")).status).toBe(200);
+    phone.socket.close();
+  }, 90_000);
 
   test("a session whose daemon's database looks corrupt still reports to its daemon and never moves the file", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
