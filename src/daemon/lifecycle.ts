@@ -297,16 +297,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   });
   onFatal(log, shutdown);
 
-  store.daemon.write({
-    state: "running",
-    stateReason: runningReason(options, service.tunnelError, ending.crash),
-    controlPort: control.port ?? null,
-    p2pHost: service.host,
-    p2pPort: service.port,
-    tunnelUrl: service.tunnelUrl(),
-    lastHeartbeat: isoNow(),
-  });
-  // Sessions find this daemon here, never in the database (shared/daemon-address-file.ts).
+  // Sessions find this daemon here, never in the database (shared/daemon-address-file.ts);
+  // before the row says running, so whoever waited for that finds the file too.
   writeDaemonAddressFile(paths.daemonAddress, {
     format: 1,
     pid: process.pid,
@@ -317,6 +309,15 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     controlPort: control.port!,
     machineId: service.machine.id,
     startedAt,
+  });
+  store.daemon.write({
+    state: "running",
+    stateReason: runningReason(options, service.tunnelError, ending.crash),
+    controlPort: control.port ?? null,
+    p2pHost: service.host,
+    p2pPort: service.port,
+    tunnelUrl: service.tunnelUrl(),
+    lastHeartbeat: isoNow(),
   });
   log.info("daemon running", {
     pid: process.pid,

@@ -50,6 +50,13 @@ export function createSessionTracker(deps: {
   /** Why we are ending a child ourselves, so its exit handler records that and not a bare signal. */
   const ending = new Map<number, string>();
   const sessionLog = paths.sessionsLog;
+  /**
+   * The version each session process said at /session-started, by child row. Kept in
+   * memory, not in the children table: every session says it again to each new daemon
+   * when it reconnects, and a schema step here would be one more that sessions from
+   * before the address file (which read the database) cannot read.
+   */
+  const versions = new Map<number, string | null>();
 
   const openSessions = () => store.children.open().filter((child) => child.kind === "session");
   const activeCount = () => openSessions().length;
@@ -57,6 +64,7 @@ export function createSessionTracker(deps: {
   /** Records a child's end once; tells the P2P side its session is no longer active. */
   /** `said`: the reason in the session's own words, for the notification (the row says who said it). */
   const ended = (child: ChildRow, reason: string, outcome: SessionGone["outcome"], said = reason) => {
+    versions.delete(child.id);
     if (!store.children.end(child.id, reason)) return;
     log.info("session process ended", { pid: child.pid, session: child.sessionId, reason });
     if (child.sessionId) deps.onSessionGone(child.sessionId, { reason: said, directory: child.directory, outcome });
@@ -143,7 +151,7 @@ export function createSessionTracker(deps: {
       const known = openSessions().find((c) => c.pid === input.pid);
       if (known) {
         store.children.setSession(known.id, input.sessionId);
-        store.children.setVersion(known.id, input.version ?? null);
+        versions.set(known.id, input.version ?? null);
       } else {
         const row = store.children.add({
           pid: input.pid,
@@ -154,7 +162,7 @@ export function createSessionTracker(deps: {
           sessionId: input.sessionId,
           directory: input.directory ?? null,
         });
-        store.children.setVersion(row.id, input.version ?? null);
+        versions.set(row.id, input.version ?? null);
         deps.onActiveChange(activeCount());
       }
       pendingByPid.get(input.pid)?.resolve(input.sessionId);
@@ -175,14 +183,13 @@ export function createSessionTracker(deps: {
 
     list(): TrackedSession[] {
       return openSessions().map((child) => ({
+        ...olderOf(versions.get(child.id)),
         sessionId: child.sessionId,
         pid: child.pid,
         startedBy: child.startedBy,
         directory: child.directory,
         startedAt: child.startedAt,
         alive: isSameProcessAlive(child.pid, child.pidStart),
-        version: child.version,
-        olderBinary: runsOlderBinary(child),
       }));
     },
 
@@ -224,10 +231,12 @@ export function createSessionTracker(deps: {
 export type SessionTracker = ReturnType<typeof createSessionTracker>;
 
 /**
- * A session older than this daemon: it said an older version, or said none although it
- * has reported itself (sessions from before they said it). One still starting is not.
+ * A session older than this daemon: it said an older version, or reported itself
+ * without one (from before sessions said it). Not yet reported to this daemon (still
+ * starting, or adopted and not reconnected yet): unknown, not called older.
  */
-export function runsOlderBinary(child: Pick<ChildRow, "sessionId" | "version">): boolean {
-  if (child.version === null) return child.sessionId !== null;
-  return Bun.semver.order(child.version, VERSION) < 0;
+function olderOf(version: string | null | undefined): { version: string | null; olderBinary: boolean } {
+  if (version === undefined) return { version: null, olderBinary: false };
+  if (version === null) return { version, olderBinary: true };
+  return { version, olderBinary: Bun.semver.order(version, VERSION) < 0 };
 }

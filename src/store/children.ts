@@ -17,23 +17,18 @@ export const ChildRow = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   endReason: z.string().nullable(),
-  version: z.string().nullable(),
 });
 export type ChildRow = z.infer<typeof ChildRow>;
 
 export type NewChild = Pick<ChildRow, "pid" | "pidStart" | "kind" | "startedBy"> &
   Partial<Pick<ChildRow, "sessionId" | "daemonPid" | "directory">>;
 
-const columns = (version: string) => `id, pid, pid_start AS pidStart, kind, session_id AS sessionId,
+const COLUMNS = `id, pid, pid_start AS pidStart, kind, session_id AS sessionId,
   started_by AS startedBy, daemon_pid AS daemonPid, directory, started_at AS startedAt,
-  ended_at AS endedAt, end_reason AS endReason, ${version} AS version`;
+  ended_at AS endedAt, end_reason AS endReason`;
 
 /** Every process the daemon started or adopted. Rows are ended, never deleted. */
 export function childrenStore(db: Database) {
-  // A CLI command reads the schema the daemon left (store/db.ts), which during an update
-  // may be the one before v6: such rows have no version.
-  const hasVersion = db.query("SELECT 1 FROM pragma_table_info('children') WHERE name = 'version'").get() !== null;
-  const COLUMNS = columns(hasVersion ? "version" : "NULL");
   const insert = db.query(
     `INSERT INTO children (pid, pid_start, kind, session_id, started_by, daemon_pid, directory, started_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
@@ -45,7 +40,6 @@ export function childrenStore(db: Database) {
   );
   const setSession = db.query("UPDATE children SET session_id = ? WHERE id = ?");
   const adopt = db.query("UPDATE children SET daemon_pid = ? WHERE id = ?");
-  const setVersion = hasVersion ? db.query("UPDATE children SET version = ? WHERE id = ?") : null;
 
   return {
     add(child: NewChild): ChildRow {
@@ -73,10 +67,6 @@ export function childrenStore(db: Database) {
     },
     setSession(id: number, sessionId: string): void {
       setSession.run(sessionId, id);
-    },
-    /** The version the session process said it runs. */
-    setVersion(id: number, version: string | null): void {
-      setVersion?.run(version, id);
     },
     /** A new daemon takes over a child its predecessor started. */
     adopt(id: number, daemonPid: number): void {

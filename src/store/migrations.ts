@@ -158,11 +158,6 @@ export const MIGRATIONS: readonly string[] = [
     events TEXT NOT NULL
   );
   `,
-  // v6: the remcli version each session process runs, as it says at /session-started,
-  // so `daemon list` and the phone can tell the sessions an update left on an old binary.
-  `
-  ALTER TABLE children ADD COLUMN version TEXT;
-  `,
   ...TEST_EXTRA,
 ];
 
