@@ -238,5 +238,14 @@ export type SessionTracker = ReturnType<typeof createSessionTracker>;
 function olderOf(version: string | null | undefined): { version: string | null; olderBinary: boolean } {
   if (version === undefined) return { version: null, olderBinary: false };
   if (version === null) return { version, olderBinary: true };
-  return { version, olderBinary: Bun.semver.order(version, VERSION) < 0 };
+  return { version, olderBinary: olderThanOurs(version) };
+}
+
+/** Versions are semver; a session's string that is not (Bun.semver.order throws) is older unless it is ours. */
+function olderThanOurs(version: string): boolean {
+  try {
+    return Bun.semver.order(version, VERSION) < 0;
+  } catch {
+    return version !== VERSION;
+  }
 }

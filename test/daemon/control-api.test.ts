@@ -123,6 +123,9 @@ describe("control API", () => {
       expect(await said("s-current", current.pid, daemonVersion)).toEqual({ ok: true, data: { tracked: true, daemonVersion, olderBinary: false } });
       expect(await said("s-silent", silent.pid)).toMatchObject({ ok: true, data: { tracked: true, olderBinary: true } });
       expect(await said("s-older", older.pid, "0.0.1")).toMatchObject({ ok: true, data: { olderBinary: true } });
+      // Not semver: still listed, as another binary than the daemon's.
+      expect(await said("s-odd", silent.pid, "not a version")).toMatchObject({ ok: true, data: { olderBinary: true } });
+      expect(await said("s-silent", silent.pid)).toMatchObject({ ok: true, data: { olderBinary: true } });
       const listed = await client.call("list", {});
       if (!listed.ok) throw new Error(JSON.stringify(listed));
       const bySession = Object.fromEntries(listed.data.sessions.map((s) => [s.sessionId, s]));
