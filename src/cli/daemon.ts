@@ -199,9 +199,20 @@ export function daemonProgram() {
           console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}${version}${older}`);
         }
         if (sessions.some((s) => s.alive && s.olderBinary)) {
-          console.log("sessions on an older binary keep working; to move one to this version, end it when idle and resume it from the phone");
+          console.log("sessions on an older binary keep working; to move one to the new binary when it is idle: `remcli daemon restart-session <id>`");
         }
       }
+      return 0;
+    });
+
+  cli
+    .command("restart-session <sessionId>", "Move an idle session the daemon started onto the installed binary: stop it and resume it (same session and history)")
+    .action(async (sessionId: string) => {
+      const context = cliContext();
+      using store = openCliStore(context);
+      const { control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon restart-session`"));
+      const restarted = unwrap(await control.call("restartSession", { sessionId: String(sessionId) }, { timeoutMs: 30_000 }));
+      console.log(`session ${restarted.sessionId} restarted (pid ${restarted.pid}${restarted.version ? `, remcli ${restarted.version}` : ""})`);
       return 0;
     });
 

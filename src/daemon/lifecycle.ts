@@ -20,6 +20,7 @@ import { acquireLock } from "./lock.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service.ts";
 import { createShutdown } from "./shutdown.ts";
+import { restartSession } from "./restart-session.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 import { createNotifier } from "../notify/notifier.ts";
@@ -211,6 +212,17 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           checkUpdate: () => ownBinary.check(),
           notifier,
           sessionsChanged: () => p2p?.machine.writeDaemonState(daemonState()),
+          restartSession: ({ sessionId }) =>
+            restartSession(
+              {
+                store,
+                tracker,
+                spawn,
+                secret: () => p2p?.machine.secret() ?? null,
+                isThinking: (id) => p2p?.server.isThinking(id) ?? false,
+              },
+              sessionId,
+            ),
         }),
       },
       port,

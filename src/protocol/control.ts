@@ -132,6 +132,15 @@ export const routes = {
     request: z.object({ sessionId: SessionId }).strict(),
     response: z.object({ how: StopHow }),
   },
+  /**
+   * Moves a daemon-spawned session to the installed binary: stops its process and
+   * resumes the same session (same id, history and conversation) in a new one.
+   */
+  restartSession: {
+    path: "/restart-session",
+    request: z.object({ sessionId: SessionId }).strict(),
+    response: z.object({ sessionId: z.string(), pid: z.number().int(), version: z.string().nullable() }),
+  },
   spawnSession: {
     path: "/spawn-session",
     request: SpawnSessionParams.pick({ directory: true, approvedNewDirectoryCreation: true, agent: true }).strict(),

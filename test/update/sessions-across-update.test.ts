@@ -106,7 +106,7 @@ async function daemonStateOf(phone: Daemon) {
 }
 
 describe("a session across an update", () => {
-  test("an A session under daemon B: messages, a pending permission and the phone's history go on; B migrated; A is shown as older", async () => {
+  test("an A session under daemon B: messages, a pending permission and the phone's history go on; B migrated; A is shown as older until restarted onto B when idle", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     using claude: FakeClaude = fakeClaude();
     const it = installation(claude.env);
@@ -173,8 +173,32 @@ describe("a session across an update", () => {
     const lastLive = Math.min(...missed, Number.MAX_SAFE_INTEGER) - 1;
     const caughtUp = (await phone.api(`/v1/sessions/${sessionId}/messages?after=${lastLive}&limit=1000`)).body.messages.map((m: { seq: number }) => m.seq);
     for (const seq of missed) expect(caughtUp).toContain(seq);
+
+    // Restarting it onto B waits until it is idle: not while a permission waits.
+    const waitingAt = await session.send("please run a tool");
+    const waiting = await session.openRequest("Bash");
+    const refused = await it.run(["daemon", "restart-session", sessionId]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`session ${sessionId} is not idle`);
+    await session.rpc("permission", { id: waiting, approved: true, decision: "approved" });
+    await session.waitFor("the turn to end", (m) => eventOf(m)?.type === "ready", waitingAt, 15_000);
+    // Idle (its "not thinking" ping may trail the ready event): the same session, resumed on B.
+    const restarted = await eventually("an idle restart", async () => {
+      const run = await it.run(["daemon", "restart-session", sessionId]);
+      return run.code === 0 ? run : undefined;
+    }, 20_000);
+    expect(restarted.stdout).toContain(`session ${sessionId} restarted`);
+    const onB = await eventually("the session on B", async () => (await it.list()).find((s) => s.sessionId === sessionId && s.alive && s.version === B));
+    expect(onB).toMatchObject({ olderBinary: false });
+    expect(onB!.pid).not.toBe(sessionPid);
+    expect(isAlive(sessionPid!)).toBe(false);
+    expect((await daemonStateOf(phone)).olderSessions).toEqual([]);
+    const resumedAt = await session.send("after the restart");
+    await session.waitFor("the answer from B's session", (m) => assistantText(m) === "echo: after the restart", resumedAt, 20_000);
+    const all = (await session.history()).map((m) => m.seq);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
     phone.socket.close();
-  }, 90_000);
+  }, 120_000);
 
   test("a migration that fails halfway is refused before the switch: A keeps serving on the old schema", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);

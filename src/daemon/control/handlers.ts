@@ -19,6 +19,7 @@ export function createControlHandlers(deps: {
   notifier: Notifier;
   /** A session reported itself (and its version): the phone's view of the machine follows. */
   sessionsChanged: () => void;
+  restartSession: ControlHandlers["restartSession"];
 }): ControlHandlers {
   return {
     status() {
@@ -62,6 +63,7 @@ export function createControlHandlers(deps: {
     sessionEnded: (request) => ok({ recorded: deps.tracker.sessionEnded(request) }),
     stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
     spawnSession: (request) => deps.spawn(request),
+    restartSession: (request) => deps.restartSession(request),
     notifyEvent({ sessionId, notice }) {
       deps.notifier.sessionNotice(sessionId, notice);
       return ok({ accepted: true as const });
