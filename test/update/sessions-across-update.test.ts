@@ -136,7 +136,35 @@ describe("a session across an update", () => {
     const toolAt = await session.send("please run a tool");
     const asked = await session.openRequest("Bash");
 
+    // Meanwhile the phone keeps writing into another session, retrying what is not acked
+    // with the same localId, as the app does: every message is stored once, in order.
+    const other = await fetch(`${phone.base}/v1/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${phone.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ tag: `busy-${crypto.randomUUID()}`, metadata: "bWV0YQ==" }),
+    }).then(async (r) => ((await r.json()) as { session: { id: string } }).session.id);
+    let updating = true;
+    const acked: string[] = [];
+    const writer = (async () => {
+      // While the update runs, and three more after it.
+      for (let n = 0, after = 0; after < 3; n++) {
+        if (!updating) after++;
+        const localId = `busy-${n}`;
+        for (;;) {
+          const ack = await phone.socket.timeout(2_000).emitWithAck("message", { sid: other, message: btoa(`m${n}`), localId }).catch(() => null);
+          if (ack?.ok) break;
+        }
+        acked.push(localId);
+        await Bun.sleep(20); // a person's pace, not a flood
+      }
+    })();
+
     const updated = await it.run(["update", "--from", binaryOf(B), "--sha256", sha256Of(B)]);
+    updating = false;
+    await writer;
+    const stored = (await phone.api(`/v1/sessions/${other}/messages?after=0&limit=1000`)).body.messages as Array<{ seq: number; localId: string }>;
+    expect(stored.map((m) => m.localId)).toEqual(acked);
+    expect(stored.map((m) => m.seq)).toEqual(acked.map((_, i) => i + 1));
     expect(updated.stderr).toBe("");
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain(`the daemon now runs version ${B}`);
