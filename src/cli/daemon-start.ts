@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import { controlClientOf } from "../daemon/connect.ts";
+import { installedBinary } from "../shared/own-binary.ts";
+import { previousOf } from "../update/install.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { observeDaemon } from "../daemon/observe.ts";
 import { PORT_MOVED } from "../daemon/lifecycle.ts";
@@ -45,6 +48,12 @@ function unapplied(options: StartOptions, daemon: DaemonRow, addresses: readonly
   return flags;
 }
 
+/** The binary `remcli update` kept as the previous one, if any. */
+function predecessorBinary(): string | null {
+  const installed = installedBinary();
+  return installed && existsSync(previousOf(installed)) ? previousOf(installed) : null;
+}
+
 /** `daemon start` and `daemon restart`: launch, then say how it serves and print the pairing. */
 export async function startAndReport(options: StartOptions, { restart }: { restart: boolean }): Promise<number> {
   const daemonArgs = p2pArgs(options);
@@ -58,7 +67,7 @@ export async function startAndReport(options: StartOptions, { restart }: { resta
   const service = idle ? await startThroughService(context, store, daemonArgs) : null;
   const { how, daemon, replacedVersion } = service
     ? { how: "started" as const, daemon: service.daemon, replacedVersion: undefined }
-    : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
+    : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs, predecessor: predecessorBinary() }));
   const headline = {
     started: `remcli daemon ${restart ? "restarted" : "started"}${service ? ` by ${service.manager}` : ""} (version ${daemon.version}, pid ${daemon.pid})`,
     "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,

@@ -209,6 +209,8 @@ export const MachineDaemonState = z
     startedAt: z.number().optional(),
     shutdownRequestedAt: z.number().optional(),
     shutdownSource: z.string().optional(),
+    /** remcli extension: live sessions that run an older remcli than the daemon (restart them when idle). */
+    olderSessions: z.array(z.object({ sessionId: z.string(), version: z.string().nullable() })).optional(),
   })
   .passthrough();
 export type MachineDaemonState = z.infer<typeof MachineDaemonState>;
