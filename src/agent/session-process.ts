@@ -2,6 +2,7 @@ import type { StartedBy } from "../protocol/control.ts";
 import type { RunnableAgent } from "../sessions/agents.ts";
 import type { Config } from "../shared/env.ts";
 import { createLog } from "../shared/log.ts";
+import { readSecret } from "../shared/secret-file.ts";
 import type { Paths } from "../shared/paths.ts";
 import { adapterFor } from "./adapters.ts";
 import type { AgentAdapter } from "./agent.ts";
@@ -54,6 +55,7 @@ export async function runSessionProcess(input: {
     controlledByUser: startingMode === "local",
     flavor: adapter.flavor,
     resumeTag: input.resumeTag,
+    currentSecret: () => readSecret(input.paths.p2pSecret),
     onUserMessage: (message) => {
       if (!inbox.push(turnOf(message))) refused++;
     },

@@ -11,7 +11,7 @@ import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
-import { formatPairing, pairingOf } from "./pairing.ts";
+import { formatPairing, formatRotation, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
 import { formatServiceState, installService, serviceState, startThroughService, uninstallService } from "./service.ts";
 import { observeDaemon } from "../daemon/observe.ts";
@@ -199,11 +199,13 @@ export function daemonProgram() {
       const context = cliContext();
       using store = openCliStore(context);
       const { row, control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon qr`"));
-      if (options.rotate) unwrap(await control.call("rotateSecret", {}));
+      const rotation = options.rotate ? unwrap(await control.call("rotateSecret", {})) : null;
       const pairing = pairingOf(context, row);
       if (!pairing) throw new CommandFailed({ code: "unavailable", message: "the daemon has no P2P address yet" });
-      if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload }, null, 2));
-      else console.log(`${options.rotate ? "New secret: every phone must scan again.\n" : ""}${await formatPairing(pairing)}`);
+      if (options.json) {
+        const { rotated: _rotated, ...report } = rotation ?? { rotated: true };
+        console.log(JSON.stringify({ url: pairing.url, ...pairing.payload, ...(rotation ? { rotation: report } : {}) }, null, 2));
+      } else console.log(`${rotation ? `${formatRotation(rotation)}\n` : ""}${await formatPairing(pairing)}`);
       return 0;
     });
 

@@ -1,6 +1,7 @@
 import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
 import { userSeqCounter } from "./counters.ts";
+import { dataKeysStore } from "./data-keys.ts";
 import { daemonStateStore } from "./daemon-state.ts";
 import { CorruptDatabaseError, openDatabase, type OnCorrupt } from "./db.ts";
 import { machinesStore } from "./machines.ts";
@@ -30,6 +31,7 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
     machines: machinesStore(db),
     rpcSeen: rpcSeenStore(db),
     notify: notifyStore(db),
+    dataKeys: dataKeysStore(db),
     /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
     transaction<T>(work: () => T): T {
       return inTransaction.immediate(work) as T;

@@ -5,6 +5,7 @@ import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
 import type { UpdateCheck } from "../../protocol/control.ts";
+import type { Rewrapped } from "../rewrap-keys.ts";
 import type { Notifier } from "../../notify/notifier.ts";
 
 export function createControlHandlers(deps: {
@@ -13,7 +14,7 @@ export function createControlHandlers(deps: {
   tracker: SessionTracker;
   spawn: Spawn;
   requestShutdown: (reason: string) => void;
-  rotateSecret: () => void;
+  rotateSecret: () => Rewrapped | undefined;
   checkUpdate: () => Promise<UpdateCheck>;
   notifier: Notifier;
 }): ControlHandlers {
@@ -41,8 +42,9 @@ export function createControlHandlers(deps: {
       return ok({ stopping: true as const });
     },
     rotateSecret() {
-      deps.rotateSecret();
-      return ok({ rotated: true as const });
+      const report = deps.rotateSecret();
+      if (!report) return fail("unavailable", "the daemon's P2P server is not up yet; try again in a moment");
+      return ok({ rotated: true as const, ...report });
     },
     checkUpdate: async () => ok(await deps.checkUpdate()),
     list: () => ok({ sessions: deps.tracker.list() }),
