@@ -156,6 +156,7 @@ function serveSessionRpcs(ctx: SessionContext, requestEnd: (end: SessionEnd) => 
     return to === "local" || to === "remote" ? ctx.handlers.switchTo(to) : false;
   });
   rpc.serve("killSession", () => {
+    ctx.messages.event({ type: "message", message: "Stopped from the phone" });
     // Answer first: the phone should hear "yes" before the session goes away.
     setTimeout(() => requestEnd({ reason: "killed from the phone", code: 0 }), 10);
     return { success: true, message: "Killing remcli process" };

@@ -18,8 +18,10 @@ import type { Spawn } from "../sessions/spawn-session.ts";
 import type { AgentCatalog } from "../sessions/agents.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
 import { resumeRequest } from "./resume.ts";
+import { postSessionEndNotice } from "./session-end-notice.ts";
 import { rewrapDataKeys, type Rewrapped } from "./rewrap-keys.ts";
 
+const STOPPED_FROM_PHONE = "stopped from the phone";
 const previousSecretFile = (paths: Paths) => `${paths.p2pSecret}.previous`;
 
 /** A rotation that crashed before its re-wrap was committed: re-wrap what still opens under the old secret. */
@@ -95,7 +97,10 @@ export async function startP2pService(deps: {
       async stopSession(params) {
         const request = StopSessionParams.safeParse(params);
         if (!request.success) return { type: "error", errorMessage: "invalid stop request: sessionId is required" };
-        const stopped = await tracker.stop(request.data.sessionId);
+        const stopped = await tracker.stop(request.data.sessionId, STOPPED_FROM_PHONE);
+        if (stopped.ok && stopped.data.how !== "already-gone") {
+          await postSessionEndNotice({ server, secret: machine.secret }, request.data.sessionId, "Stopped from the phone");
+        }
         return stopped.ok
           ? { message: `Session stopped (${stopped.data.how})` }
           : { type: "error", errorMessage: stopped.error.message };

@@ -131,6 +131,15 @@ export function startP2pServer(options: P2pServerOptions) {
     rpc,
     writes,
     store,
+    /**
+     * A message the daemon itself adds to a session (already encrypted, as any client's),
+     * e.g. why it ended; stored and sent like one from the session.
+     */
+    async appendSessionMessage(sessionId: string, ciphertext: string): Promise<boolean> {
+      const outcome = await batcher.append({ sessionId, content: ciphertext, localId: null, digest: null });
+      if (outcome.update) publisher.send(outcome.update, { session: sessionId });
+      return outcome.result === "stored";
+    },
     /** A session's process is gone: record it inactive and tell the phones. */
     endSession(sessionId: string) {
       announceSessionEnd({ presence, publisher }, sessionId, Date.now());

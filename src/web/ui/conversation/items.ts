@@ -2,7 +2,8 @@ import { AcpData } from "../../../protocol/acp.ts";
 import type { ContentBlock } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
 
-export type ToolResult = { text: string; isError: boolean };
+/** `denied`: the phone (or a rule) refused the tool, so its error result is a refusal, not a failure. */
+export type ToolResult = { text: string; isError: boolean; denied?: boolean };
 
 /** What the conversation shows, one entry per visible thing (a message may hold several). */
 export type Item =
@@ -62,7 +63,7 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
         }
         data.message.content.forEach((block, i) => {
           const b = block as ContentBlock;
-          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true });
+          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true, denied: wasDenied(b) });
           else if (b.type === "text") items.push({ kind: "user", key: key(i), text: b.text, from: "terminal" });
         });
         break;
@@ -111,6 +112,12 @@ function eventText(data: { type: string } & Record<string, unknown>): string | n
     default:
       return null;
   }
+}
+
+/** The session adds the permission decision to a tool result (`permissions.result`). */
+function wasDenied(block: unknown): boolean {
+  const permissions = (block as { permissions?: { result?: unknown } }).permissions;
+  return permissions?.result === "denied";
 }
 
 function resultText(content: unknown): string {
