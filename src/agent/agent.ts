@@ -1,4 +1,5 @@
 import type { AcpContent } from "../protocol/acp.ts";
+import type { ImageAttachment } from "../protocol/plaintext.ts";
 import type { PermissionMode } from "./agent-state.ts";
 import type { SessionRule } from "./tool-allowlist.ts";
 
@@ -28,7 +29,15 @@ export type AgentAdapter = {
   startLocal?(options: LocalOptions): LocalAgent;
 };
 
-export type UserTurn = { text: string; permissionMode?: PermissionMode; model?: string };
+export type UserTurn = {
+  text: string;
+  permissionMode?: PermissionMode;
+  model?: string;
+  /** Images attached on the phone (Anthropic content blocks). */
+  images?: ImageAttachment[];
+  /** What of the phone's message could not be passed on, for the phone. */
+  notice?: string;
+};
 
 export type ToolAsk = { toolUseId: string; tool: string; input: Record<string, unknown>; signal: AbortSignal };
 /** `sessionRules`: what the user just allowed for the rest of the session, for the agent's own matcher. */

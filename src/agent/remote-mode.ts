@@ -47,6 +47,7 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
   ctx.state.launches++;
 
   const release = ctx.inbox.listen((turn) => {
+    if (turn.notice) ctx.messages.event({ type: "message", message: turn.notice });
     const permissionMode = ctx.broker.acceptMode(turn.permissionMode);
     if (permissionMode) ctx.state.permissionMode = permissionMode;
     if (!agent.send({ ...turn, permissionMode })) ctx.messages.event({ type: "message", message: FULL_QUEUE });

@@ -5,7 +5,8 @@ import { createLog } from "../shared/log.ts";
 import { readSecret } from "../shared/secret-file.ts";
 import type { Paths } from "../shared/paths.ts";
 import { adapterFor } from "./adapters.ts";
-import type { AgentAdapter } from "./agent.ts";
+import type { AgentAdapter, UserTurn } from "./agent.ts";
+import { acceptImages } from "./images.ts";
 import type { PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createDaemonRegistration } from "./daemon-registration.ts";
@@ -163,10 +164,13 @@ function serveSessionRpcs(ctx: SessionContext, requestEnd: (end: SessionEnd) => 
   });
 }
 
-function turnOf(message: PhoneMessage) {
+function turnOf(message: PhoneMessage): UserTurn {
+  const { images, notice } = acceptImages(message.content.images);
   return {
     text: message.content.text,
     permissionMode: message.meta?.permissionMode,
     model: message.meta?.model ?? undefined,
+    ...(images.length > 0 ? { images } : {}),
+    ...(notice ? { notice } : {}),
   };
 }

@@ -30,10 +30,32 @@ export const AppPermissionMode = z
 
 export const PermissionDecision = z.enum(["approved", "approved_for_session", "denied", "abort"]);
 
-/** A user turn as the phone sends it; `meta` carries the permission mode for this turn. */
+export const IMAGE_MEDIA_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
+/** Largest image the agent is given: the Anthropic API's limit, 5 MB of base64. */
+export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+export const MAX_IMAGES = 4;
+
+/**
+ * (remcli extension) An image the phone attaches to a user message, in the Anthropic
+ * API's content block shape, so the session hands it to Claude Code unchanged.
+ */
+export const ImageAttachment = z.object({
+  type: z.literal("image"),
+  source: z.object({
+    type: z.literal("base64"),
+    media_type: z.enum(IMAGE_MEDIA_TYPES),
+    data: z.string().min(1).max(MAX_IMAGE_BASE64).regex(/^[A-Za-z0-9+/]+={0,2}$/, "not base64"),
+  }),
+});
+export type ImageAttachment = z.infer<typeof ImageAttachment>;
+
+/**
+ * A user turn as the phone sends it; `meta` carries the permission mode for this turn.
+ * `content.images` (remcli extension) are attached images; the reference app ignores them.
+ */
 export const UserMessage = z.object({
   role: z.literal("user"),
-  content: z.object({ type: z.literal("text"), text: z.string() }),
+  content: z.object({ type: z.literal("text"), text: z.string(), images: z.array(ImageAttachment).optional().catch(undefined) }),
   localKey: z.string().optional(),
   meta: z.object({ sentFrom: z.string().optional(), permissionMode: AppPermissionMode.optional().catch(undefined) }).passthrough().optional(),
 });

@@ -15,7 +15,8 @@ export type Received =
   | { type: "argv"; argv: string[] }
   | { type: "permission"; response: any }
   | { type: "asked"; tool: string; at: number }
-  | { type: "signal"; signal: string };
+  | { type: "signal"; signal: string }
+  | { type: "prompt"; content: unknown };
 
 export type FakeClaude = {
   path: string;

@@ -1,6 +1,6 @@
 import { query, type PermissionUpdate, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
 import { errorMessage } from "../../shared/errors.ts";
-import type { AgentEnd, RemoteAgent, RemoteOptions } from "../agent.ts";
+import type { AgentEnd, RemoteAgent, RemoteOptions, UserTurn } from "../agent.ts";
 import type { PermissionMode } from "../agent-state.ts";
 import { createTurnQueue } from "../turn-queue.ts";
 import { within } from "../../shared/within.ts";
@@ -39,7 +39,7 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
         await q.setModel(turn.model).catch(() => {});
       }
       setBusy(true);
-      yield { type: "user", message: { role: "user", content: turn.text }, parent_tool_use_id: null, session_id: conversationId };
+      yield { type: "user", message: { role: "user", content: contentOf(turn) }, parent_tool_use_id: null, session_id: conversationId };
     }
   }
 
@@ -128,6 +128,12 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
     },
     ended,
   };
+}
+
+/** The prompt as Claude Code takes it: plain text, or image blocks then the text. */
+function contentOf(turn: UserTurn): SDKUserMessage["message"]["content"] {
+  if (!turn.images?.length) return turn.text;
+  return [...turn.images, ...(turn.text ? [{ type: "text" as const, text: turn.text }] : [])];
 }
 
 type ApiUsage = {
