@@ -1,5 +1,5 @@
 import { io } from "socket.io-client";
-import type { PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
+import type { ImageAttachment, PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import type { Pairing } from "../pairing/pairings.ts";
@@ -79,7 +79,7 @@ export function createLink(pairing: Pairing) {
         seq: ack.seq,
         localId: entry.localId,
         createdAt: entry.createdAt,
-        plain: { role: "user", content: { type: "text", text: entry.text }, meta: { sentFrom: "web" } },
+        plain: { role: "user", content: { type: "text", text: entry.text, ...(entry.images?.length ? { images: entry.images } : {}) }, meta: { sentFrom: "web" } },
       }),
     changed: observable.changed,
   });
@@ -286,7 +286,7 @@ export function createLink(pairing: Pairing) {
     pending: outbox.pendingFor,
     retry: outbox.retry,
     discard: outbox.discard,
-    send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
+    send: (sid: string, text: string, mode: PermissionMode | undefined, images: ImageAttachment[] = []) => outbox.enqueue(sid, text, mode, images),
     /** The latest messages of a session (newest last), decrypted; `after: 0` for its first ones. */
     messages: async (sid: string, page: { limit: number; after?: number }): Promise<ChatMessage[]> => {
       const answer = await rest.messages(sid, page);

@@ -1,6 +1,7 @@
 import { useRef, useState } from "preact/hooks";
-import type { PermissionMode } from "../../../protocol/plaintext.ts";
+import type { ImageAttachment, PermissionMode } from "../../../protocol/plaintext.ts";
 import { useMentions, type MentionSource } from "../files/mentions.tsx";
+import { ImageAttach } from "./image-attach.tsx";
 
 const TOUCH = matchMedia("(pointer: coarse)");
 
@@ -16,7 +17,7 @@ const MODES: Array<{ value: PermissionMode; label: string }> = [
  * at once (shown as pending) and is delivered when the daemon can be reached.
  */
 export function Composer(props: {
-  send: (text: string, mode: PermissionMode) => void;
+  send: (text: string, mode: PermissionMode, images: ImageAttachment[]) => void;
   mode: PermissionMode;
   setMode: (mode: PermissionMode) => void;
   thinking: boolean;
@@ -25,13 +26,15 @@ export function Composer(props: {
   mentions?: MentionSource;
 }) {
   const [text, setText] = useState("");
+  const [images, setImages] = useState<ImageAttachment[]>([]);
   const field = useRef<HTMLTextAreaElement>(null);
   const mention = useMentions(props.mentions, text, setText, () => field.current);
   const submit = () => {
     const trimmed = text.trim();
-    if (!trimmed) return;
-    props.send(trimmed, props.mode);
+    if (!trimmed && images.length === 0) return;
+    props.send(trimmed, props.mode, images);
     setText("");
+    setImages([]);
   };
   return (
     <form
@@ -54,6 +57,7 @@ export function Composer(props: {
             </option>
           ))}
         </select>
+        <ImageAttach images={images} onChange={setImages} />
         {props.thinking ? (
           <button type="button" class="danger" onClick={props.abort}>
             Stop turn
@@ -81,7 +85,7 @@ export function Composer(props: {
             }
           }}
         />
-        <button type="submit" class="primary send" aria-label="Send message" disabled={!text.trim()}>
+        <button type="submit" class="primary send" aria-label="Send message" disabled={!text.trim() && images.length === 0}>
           Send
         </button>
       </div>

@@ -1,5 +1,5 @@
 import { AcpData } from "../../../protocol/acp.ts";
-import type { ContentBlock } from "../../../protocol/plaintext.ts";
+import type { ContentBlock, ImageAttachment } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
 
 /** `denied`: the phone (or a rule) refused the tool, so its error result is a refusal, not a failure. */
@@ -7,7 +7,7 @@ export type ToolResult = { text: string; isError: boolean; denied?: boolean };
 
 /** What the conversation shows, one entry per visible thing (a message may hold several). */
 export type Item =
-  | { kind: "user"; key: string; text: string; from: string }
+  | { kind: "user"; key: string; text: string; from: string; images?: ImageAttachment[] }
   | { kind: "assistant"; key: string; text: string }
   | { kind: "thinking"; key: string; text: string }
   | { kind: "tool"; key: string; id: string; name: string; input: unknown }
@@ -33,7 +33,7 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
       continue;
     }
     if (plain.role === "user") {
-      items.push({ kind: "user", key: key(0), text: plain.content.text, from: String(plain.meta?.sentFrom ?? "") });
+      items.push({ kind: "user", key: key(0), text: plain.content.text, from: String(plain.meta?.sentFrom ?? ""), images: plain.content.images });
       continue;
     }
     const content = plain.content;

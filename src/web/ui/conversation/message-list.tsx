@@ -5,6 +5,9 @@ import { money } from "../parts/time.ts";
 import { toItems, type Item, type ToolResult } from "./items.ts";
 import { Markdown } from "./markdown.tsx";
 import { ToolCall } from "./tool-call.tsx";
+import type { ImageAttachment } from "../../../protocol/plaintext.ts";
+import { imageUrl } from "../../attachments/shrink-image.ts";
+import "./attachments.css";
 
 /** Pixels from the bottom within which the list keeps following new messages. */
 const FOLLOW_SLACK = 80;
@@ -95,7 +98,8 @@ export function MessageList(props: {
       ))}
       {props.pending.map((entry) => (
         <div key={entry.localId} class={`bubble user ${entry.error ? "failed" : "pending"}`} data-local-id={entry.localId}>
-          <p class="bubble-text">{entry.text}</p>
+          {entry.images?.length ? <BubbleImages images={entry.images} /> : null}
+          {entry.text ? <p class="bubble-text">{entry.text}</p> : null}
           {entry.error ? (
             <div class="bubble-meta">
               Not delivered: {entry.error}{" "}
@@ -114,12 +118,23 @@ export function MessageList(props: {
   );
 }
 
+function BubbleImages({ images }: { images: readonly ImageAttachment[] }) {
+  return (
+    <div class="bubble-images">
+      {images.map((image, i) => (
+        <img key={i} src={imageUrl(image)} alt={`Image ${i + 1} sent to the agent`} />
+      ))}
+    </div>
+  );
+}
+
 function MessageItem({ item, results, thinking }: { item: Item; results: Map<string, ToolResult>; thinking: boolean }) {
   switch (item.kind) {
     case "user":
       return (
         <div class="bubble user">
-          <p class="bubble-text">{item.text}</p>
+          {item.images?.length ? <BubbleImages images={item.images} /> : null}
+          {item.text ? <p class="bubble-text">{item.text}</p> : null}
           {item.from === "terminal" || item.from === "cli" ? <div class="bubble-meta">typed in the terminal</div> : null}
         </div>
       );

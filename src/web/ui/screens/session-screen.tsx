@@ -138,7 +138,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           mode={mode}
           setMode={setMode}
           thinking={state === "thinking"}
-          send={(text, m) => link.send(sessionId, text, m)}
+          send={(text, m, images) => link.send(sessionId, text, m, images)}
           mentions={mentionSource}
           abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
         />
