@@ -1,5 +1,5 @@
 import type { AcpContent } from "../protocol/acp.ts";
-import type { ImageAttachment } from "../protocol/plaintext.ts";
+import type { AgentModel, ImageAttachment } from "../protocol/plaintext.ts";
 import type { PermissionMode } from "./agent-state.ts";
 import type { SessionRule } from "./tool-allowlist.ts";
 
@@ -64,6 +64,10 @@ export type RemoteOptions = {
   /** Busy from a turn's start to its result. */
   onBusy(busy: boolean): void;
   askTool(ask: ToolAsk): Promise<ToolVerdict>;
+  /** The models the agent says it accepts, once it has started (for the phone's picker). */
+  onModels?(models: AgentModel[]): void;
+  /** Something the phone should read that is not the agent's own output (a refused model). */
+  onNotice?(text: string): void;
 };
 
 export type AgentEnd = { kind: "closed" } | { kind: "crashed"; message: string };

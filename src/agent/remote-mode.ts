@@ -43,6 +43,8 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
       ctx.notices.finished();
     },
     askTool: (ask) => ctx.broker.ask(ask),
+    onModels: (models) => void ctx.link.metadata.update((metadata) => ({ ...metadata, models: models.slice(0, 100) })),
+    onNotice: (text) => ctx.messages.event({ type: "message", message: text }),
   });
   ctx.state.launches++;
 

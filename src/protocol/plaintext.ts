@@ -142,6 +142,10 @@ export type AgentMessage = z.infer<typeof AgentMessage>;
 export const MessagePlaintext = z.union([UserMessage, AgentMessage]);
 export type MessagePlaintext = z.infer<typeof MessagePlaintext>;
 
+/** One model the session's agent accepts: `value` goes back as `meta.model`. */
+export const AgentModel = z.object({ value: z.string().max(200), displayName: z.string().max(200), description: z.string().max(1000).optional() });
+export type AgentModel = z.infer<typeof AgentModel>;
+
 export const SessionMetadata = z
   .object({
     path: z.string().default(""),
@@ -155,6 +159,8 @@ export const SessionMetadata = z
     flavor: z.string().nullish(),
     startedBy: z.string().optional(),
     lifecycleState: z.string().optional(),
+    // remcli extension: the models the agent accepts (docs/protocol-extensions.md).
+    models: z.array(AgentModel).max(100).optional().catch(undefined),
   })
   .passthrough();
 export type SessionMetadata = z.infer<typeof SessionMetadata>;

@@ -16,7 +16,8 @@ export type Received =
   | { type: "permission"; response: any }
   | { type: "asked"; tool: string; at: number }
   | { type: "signal"; signal: string }
-  | { type: "prompt"; content: unknown };
+  | { type: "prompt"; content: unknown }
+  | { type: "model"; model: string | null };
 
 export type FakeClaude = {
   path: string;

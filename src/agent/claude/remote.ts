@@ -7,6 +7,8 @@ import { within } from "../../shared/within.ts";
 import { createOutputChain } from "./output-chain.ts";
 
 const STDERR_TAIL = 2_000;
+/** The picker's "let Claude Code choose" entry. */
+const DEFAULT_MODEL = "default";
 const CLOSE_GRACE_MS = 3_000;
 
 /**
@@ -34,14 +36,21 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       if (!turn) return;
       // Mode and model travel with each phone message; apply them before its turn starts.
       if (turn.permissionMode && turn.permissionMode !== mode) await applyMode(turn.permissionMode);
-      if (turn.model && turn.model !== model) {
-        model = turn.model;
-        await q.setModel(turn.model).catch(() => {});
-      }
+      if (turn.model && turn.model !== model) await applyModel(turn.model);
       setBusy(true);
       yield { type: "user", message: { role: "user", content: contentOf(turn) }, parent_tool_use_id: null, session_id: conversationId };
     }
   }
+
+  /** The phone's model for this and later turns; "default" is Claude Code's own choice again. */
+  const applyModel = async (next: string) => {
+    try {
+      await q.setModel(next === DEFAULT_MODEL ? undefined : next);
+      model = next;
+    } catch (error) {
+      options.onNotice?.(`Claude Code did not switch to the model ${next}: ${errorMessage(error)}`);
+    }
+  };
 
   const applyMode = async (next: PermissionMode) => {
     mode = next;
@@ -81,6 +90,12 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       },
     },
   });
+
+  // The models this Claude Code accepts, for the phone's picker (they arrive with its initialize answer).
+  void q
+    .supportedModels()
+    .then((models) => options.onModels?.(models.map(({ value, displayName, description }) => ({ value, displayName, description }))))
+    .catch(() => {});
 
   const handle = (message: SDKMessage) => {
     if ("session_id" in message && typeof message.session_id === "string" && message.session_id !== conversationId) {

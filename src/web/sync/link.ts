@@ -286,7 +286,8 @@ export function createLink(pairing: Pairing) {
     pending: outbox.pendingFor,
     retry: outbox.retry,
     discard: outbox.discard,
-    send: (sid: string, text: string, mode: PermissionMode | undefined, images: ImageAttachment[] = []) => outbox.enqueue(sid, text, mode, images),
+    send: (sid: string, text: string, mode: PermissionMode | undefined, images: ImageAttachment[] = [], model?: string) =>
+      outbox.enqueue(sid, text, mode, images, model),
     /** The latest messages of a session (newest last), decrypted; `after: 0` for its first ones. */
     messages: async (sid: string, page: { limit: number; after?: number }): Promise<ChatMessage[]> => {
       const answer = await rest.messages(sid, page);

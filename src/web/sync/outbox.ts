@@ -10,6 +10,8 @@ export const Outgoing = z.object({
   permissionMode: PermissionMode.optional(),
   /** Attached images (remcli extension, docs/protocol-extensions.md). */
   images: z.array(ImageAttachment).optional(),
+  /** The model picked for this turn (`meta.model`). */
+  model: z.string().optional(),
   createdAt: z.number(),
   /** Set when it failed for good (refused, unreadable session, no answer); kept so the text is not lost. */
   error: z.string().optional(),
@@ -74,7 +76,7 @@ export function createOutbox(deps: {
           role: "user",
           content: { type: "text", text: next.text, ...(next.images?.length ? { images: next.images } : {}) },
           localKey: next.localId,
-          meta: { sentFrom: "web", ...(next.permissionMode ? { permissionMode: next.permissionMode } : {}) },
+          meta: { sentFrom: "web", ...(next.permissionMode ? { permissionMode: next.permissionMode } : {}), ...(next.model ? { model: next.model } : {}) },
         });
         if (sealed.kind === "wait") return;
         if (sealed.kind === "fail") {
@@ -115,8 +117,8 @@ export function createOutbox(deps: {
   };
 
   return {
-    enqueue(sid: string, text: string, permissionMode: Outgoing["permissionMode"], images: ImageAttachment[] = []): void {
-      queue.push({ localId: randomId(), sid, text, permissionMode, ...(images.length ? { images } : {}), createdAt: Date.now() });
+    enqueue(sid: string, text: string, permissionMode: Outgoing["permissionMode"], images: ImageAttachment[] = [], model?: string): void {
+      queue.push({ localId: randomId(), sid, text, permissionMode, ...(images.length ? { images } : {}), ...(model ? { model } : {}), createdAt: Date.now() });
       persist();
       void pumpSession(sid);
     },

@@ -2,6 +2,8 @@ import { useRef, useState } from "preact/hooks";
 import type { ImageAttachment, PermissionMode } from "../../../protocol/plaintext.ts";
 import { useMentions, type MentionSource } from "../files/mentions.tsx";
 import { ImageAttach } from "./image-attach.tsx";
+import { ModelPicker } from "./model-picker.tsx";
+import type { AgentModel } from "../../../protocol/plaintext.ts";
 
 const TOUCH = matchMedia("(pointer: coarse)");
 
@@ -24,6 +26,8 @@ export function Composer(props: {
   abort: () => void;
   /** Files `@` suggests. */
   mentions?: MentionSource;
+  /** The model picker; absent when the agent offers no choice. */
+  model?: { value: string; choices: readonly AgentModel[]; set: (next: string) => void };
 }) {
   const [text, setText] = useState("");
   const [images, setImages] = useState<ImageAttachment[]>([]);
@@ -57,6 +61,7 @@ export function Composer(props: {
             </option>
           ))}
         </select>
+        {props.model && props.model.choices.length > 0 ? <ModelPicker choices={props.model.choices} value={props.model.value} onChange={props.model.set} /> : null}
         <ImageAttach images={images} onChange={setImages} />
         {props.thinking ? (
           <button type="button" class="danger" onClick={props.abort}>

@@ -1,5 +1,5 @@
 import { useRef, useState } from "preact/hooks";
-import "./attachments.css";
+import "./composer-extras.css";
 import { MAX_IMAGES, type ImageAttachment } from "../../../protocol/plaintext.ts";
 import { imageUrl, ImageNotUsable, MESSAGE_IMAGE_BUDGET, shrinkImage } from "../../attachments/shrink-image.ts";
 

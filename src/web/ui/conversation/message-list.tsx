@@ -7,7 +7,7 @@ import { Markdown } from "./markdown.tsx";
 import { ToolCall } from "./tool-call.tsx";
 import type { ImageAttachment } from "../../../protocol/plaintext.ts";
 import { imageUrl } from "../../attachments/shrink-image.ts";
-import "./attachments.css";
+import "./composer-extras.css";
 
 /** Pixels from the bottom within which the list keeps following new messages. */
 const FOLLOW_SLACK = 80;

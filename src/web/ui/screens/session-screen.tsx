@@ -4,6 +4,7 @@ import type { Link } from "../../sync/link.ts";
 import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
 import { Composer } from "../conversation/composer.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
+import { DEFAULT_MODEL, modelChoices, useSessionModel } from "../conversation/model-picker.tsx";
 import { PermissionCard } from "../conversation/permission-card.tsx";
 import { sessionMentions } from "../files/mentions.tsx";
 import { SessionTabs } from "../files/session-tabs.tsx";
@@ -33,6 +34,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
   const conversation = link.conversation(sessionId);
   const session = link.session(sessionId);
   const [mode, setMode] = usePermissionMode(sessionId);
+  const [model, setModel] = useSessionModel(sessionId);
   const [notice, setNotice] = useState<string | null>(null);
   const [mentionSource] = useState(() => sessionMentions(link, sessionId));
   // Marked at the first render, so the measure covers fetching, decrypting and painting.
@@ -138,7 +140,8 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           mode={mode}
           setMode={setMode}
           thinking={state === "thinking"}
-          send={(text, m, images) => link.send(sessionId, text, m, images)}
+          send={(text, m, images) => link.send(sessionId, text, m, images, model ?? undefined)}
+          model={{ value: model ?? DEFAULT_MODEL, choices: modelChoices(session), set: setModel }}
           mentions={mentionSource}
           abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
         />
