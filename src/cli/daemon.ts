@@ -15,6 +15,7 @@ import { formatPairing, formatRotation, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
 import { formatServiceState, installService, serviceState, startThroughService, uninstallService } from "./service.ts";
 import { observeDaemon } from "../daemon/observe.ts";
+import { compactPairingUrl } from "../p2p/qr.ts";
 
 type StartOptions = { host?: string; port?: string | number; tunnel?: boolean; qr?: boolean };
 
@@ -204,7 +205,8 @@ export function daemonProgram() {
       if (!pairing) throw new CommandFailed({ code: "unavailable", message: "the daemon has no P2P address yet" });
       if (options.json) {
         const { rotated: _rotated, ...report } = rotation ?? { rotated: true };
-        console.log(JSON.stringify({ url: pairing.url, ...pairing.payload, ...(rotation ? { rotation: report } : {}) }, null, 2));
+        const compactUrl = compactPairingUrl(pairing.payload);
+        console.log(JSON.stringify({ url: pairing.url, compactUrl, ...pairing.payload, ...(rotation ? { rotation: report } : {}) }, null, 2));
       } else console.log(`${rotation ? `${formatRotation(rotation)}\n` : ""}${await formatPairing(pairing)}`);
       return 0;
     });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { pairingEndpoint } from "../../src/protocol/pairing.ts";
-import { pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
+import { compactPairingUrl, pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
 import { readPairingFragment } from "../../src/web/pairing/fragment.ts";
 import { toItems } from "../../src/web/ui/conversation/items.ts";
 import { lineDiff } from "../../src/web/ui/conversation/line-diff.ts";
@@ -15,6 +15,20 @@ describe("pairing fragment", () => {
     expect(pairingEndpoint(payload)).toBe(url.origin);
     const tunnel = pairingPayload({ host: "x", port: 1, secret: new Uint8Array(32), tunnelUrl: "https://abc.ngrok.app" });
     expect(pairingEndpoint(tunnel)).toBe("https://abc.ngrok.app");
+  });
+
+  test("the compact link of a small terminal (#k=<key>) pairs with the page's own address, as the full one does", () => {
+    const secret = new Uint8Array(32).map((_, i) => 250 - i * 3);
+    for (const [payload, here] of [
+      [pairingPayload({ host: "192.168.1.20", port: 41234, secret, tunnelUrl: null }), new URL("http://192.168.1.20:41234/terminal/connect")],
+      [pairingPayload({ host: "x", port: 1, secret, tunnelUrl: "https://abc.ngrok.app" }), new URL("https://abc.ngrok.app/terminal/connect")],
+    ] as const) {
+      const compact = new URL(compactPairingUrl(payload));
+      expect(compact.href.length).toBeLessThan(pairingUrl(payload).length);
+      expect(`${compact.origin}${compact.pathname}`).toBe(here.href);
+      expect(readPairingFragment(compact.hash, here)).toEqual({ kind: "pairing", payload });
+    }
+    expect(readPairingFragment("#k=abc", new URL("http://h:1/"))).toMatchObject({ kind: "invalid", reason: expect.stringContaining("cut short") });
   });
 
   test("a cut or foreign fragment is refused with a reason, and no fragment is not an error", () => {
@@ -68,5 +82,15 @@ describe("conversation items", () => {
     ]);
     expect(items.map((i) => i.kind)).toEqual(["user", "thinking", "tool", "event", "unreadable"]);
     expect(results.get("t1")).toEqual({ text: "a.txt", isError: false });
+  });
+
+  test("a tool result the phone denied is a refusal, not a failure; a failed one stays an error", () => {
+    const result = (id: string, extra: Record<string, unknown>) =>
+      ({ type: "tool_result", tool_use_id: id, content: "no", is_error: true, ...extra });
+    const { results } = toItems([
+      message(1, { role: "agent", content: { type: "output", data: { type: "user", message: { content: [result("d", { permissions: { result: "denied" } }), result("f", {})] } } } }),
+    ]);
+    expect(results.get("d")).toEqual({ text: "no", isError: true, denied: true });
+    expect(results.get("f")).toEqual({ text: "no", isError: true });
   });
 });

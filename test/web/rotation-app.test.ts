@@ -28,8 +28,13 @@ describe("the phone app across qr --rotate", () => {
     const rotated = await daemon.box.cli(["daemon", "qr", "--rotate", "--json"]);
     expect(rotated.code).toBe(0);
     await page.getByRole("heading", { name: "This pairing no longer works" }).waitFor();
-    await page.goto(JSON.parse(rotated.stdout).url);
+    // Re-scanned from the compact QR a small terminal shows (`#k=<key>`): the same pairing, new key.
+    const { compactUrl, key } = JSON.parse(rotated.stdout);
+    await page.goto(compactUrl);
     await page.getByText("online", { exact: true }).waitFor();
+    const pairings = JSON.parse((await page.evaluate(() => localStorage.getItem("remcli.pairings.v1")))!);
+    expect(pairings).toEqual([expect.objectContaining({ endpoint: daemon.base, key })]);
+    expect(page.url()).toBe(`${daemon.base}/`);
 
     await page.getByRole("link", { name: /Open session alpha/ }).click();
     await page.getByText("echo: before the rotation").waitFor();

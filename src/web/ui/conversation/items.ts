@@ -63,7 +63,7 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
         }
         data.message.content.forEach((block, i) => {
           const b = block as ContentBlock;
-          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true, denied: wasDenied(b) });
+          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true, ...(wasDenied(b) ? { denied: true } : {}) });
           else if (b.type === "text") items.push({ kind: "user", key: key(i), text: b.text, from: "terminal" });
         });
         break;
