@@ -1,5 +1,9 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
-import { assistantText, eventOf, fakeClaude, spawnFromPhone } from "../helpers/agent.ts";
+import { acpOf, fakeAcpAgent } from "../helpers/acp.ts";
+import { assistantText, eventOf, fakeClaude, phoneSession, spawnFromPhone } from "../helpers/agent.ts";
+import { machineRpc } from "../helpers/sessions.ts";
 import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
 
@@ -45,4 +49,27 @@ describe("images from the phone", () => {
     await eventually("the echo", async () => (await after()).find((m) => assistantText(m) === "echo: and these? [1 image]"));
     await eventually("the prompt", async () => (claude.received().filter((r) => r.type === "prompt").length === 2 ? true : undefined));
   });
+});
+
+describe("images to an ACP agent", () => {
+  for (const takesImages of [true, false]) {
+    test(`an agent that ${takesImages ? "takes images gets them" : "does not take images gets the text, and the phone is told"}`, async () => {
+      using agent = fakeAcpAgent("gemini", takesImages ? { FAKE_ACP_IMAGES: "1" } : {});
+      await using daemon = await startDaemon(agent.env);
+      const phone = await daemon.connect();
+      const directory = join(daemon.box.home, "work", "acp-images");
+      mkdirSync(directory, { recursive: true });
+      const answer = await machineRpc(daemon, phone, "spawn-remcli-session", { type: "spawn-in-directory", directory, agent: "gemini" });
+      const session = await phoneSession(daemon, phone, answer.sessionId);
+      await eventually("the agent state to be written", async () => ((await session.state()).version > 0 ? true : undefined));
+      const plaintext = { role: "user", content: { type: "text", text: "look", images: [image(PNG)] }, meta: { sentFrom: "web" } };
+      const ack = await phone.timeout(10_000).emitWithAck("message", { sid: answer.sessionId, message: session.cipher.encrypt(plaintext), localId: "acp-img" });
+      expect(ack.ok).toBe(true);
+      const replies = () => session.history().then((all) => all.map(acpOf).filter((d) => d?.type === "message").map((d) => d.message as string));
+      const expected = takesImages ? "echo: look [1 image]" : "echo: look";
+      await eventually("the echo", async () => ((await replies()).join("").includes(expected) ? true : undefined));
+      const notice = (await replies()).some((r) => r.startsWith("This agent does not take images"));
+      expect(notice).toBe(!takesImages);
+    });
+  }
 });
