@@ -55,4 +55,24 @@ describe("the model picker", () => {
     expect(claude.received().filter((r) => r.type === "model")).toEqual([{ type: "model", model: "opus" }, { type: "model", model: null }]);
     expect(phone.errors).toEqual([]);
   });
+
+  browserTest("a model picked for a new session is applied before its first turn", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    await using phone = await openPhone();
+    const { page } = phone;
+    await page.goto(JSON.parse((await daemon.box.cli(["daemon", "qr", "--json"])).stdout).url);
+    await page.getByText("online", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "New session" }).click();
+    await page.getByLabel("Directory").fill(daemon.box.home);
+    await page.getByRole("combobox", { name: "Model" }).selectOption("haiku");
+    await page.getByRole("button", { name: "Start session" }).click();
+    await page.waitForURL(/\/s\/[^/]+\/[^/]+$/);
+    expect(await page.getByLabel("Model").inputValue()).toBe("haiku");
+    await page.getByLabel("Message to the agent").fill("hello haiku");
+    await page.getByRole("button", { name: "Send message" }).click();
+    await page.getByText("echo: hello haiku").waitFor({ timeout: 15_000 });
+    expect(claude.received().filter((r) => r.type === "model")).toEqual([{ type: "model", model: "haiku" }]);
+    expect(phone.errors).toEqual([]);
+  });
 });

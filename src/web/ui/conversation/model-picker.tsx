@@ -6,7 +6,7 @@ import type { SessionView } from "../../sync/views.ts";
 export const DEFAULT_MODEL = "default";
 
 /** Claude Code's model aliases, offered until the session reports the models its agent accepts. */
-const CLAUDE_ALIASES: AgentModel[] = [
+export const CLAUDE_ALIASES: AgentModel[] = [
   { value: DEFAULT_MODEL, displayName: "Default model" },
   { value: "sonnet", displayName: "Sonnet" },
   { value: "opus", displayName: "Opus" },
@@ -21,12 +21,19 @@ export function modelChoices(session: SessionView | undefined): AgentModel[] {
   return !flavor || flavor === "claude" ? CLAUDE_ALIASES : [];
 }
 
+const modelKey = (sessionId: string) => `remcli.model.${sessionId}`;
+
+/** A model picked on the New session screen: the session's first message carries it. */
+export function rememberSessionModel(sessionId: string, model: string): void {
+  localStorage.setItem(modelKey(sessionId), model);
+}
+
 /**
  * The model picked for a session, remembered on this phone and sent with each message;
  * null until one is picked, so the agent's own choice (or `--model`) stands.
  */
 export function useSessionModel(sessionId: string) {
-  const key = `remcli.model.${sessionId}`;
+  const key = modelKey(sessionId);
   const [model, setModel] = useState<string | null>(() => localStorage.getItem(key));
   return [model, (next: string) => {
     localStorage.setItem(key, next);
