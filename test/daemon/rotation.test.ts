@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { createNativeCipher } from "../../src/crypto/native.ts";
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
 import { assistantText, fakeClaude, phoneSession, spawnFromPhone } from "../helpers/agent.ts";
-import { createSession, startDaemon, type Daemon } from "../helpers/p2p.ts";
+import { createSession, keyedSession, startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { machineRpc } from "../helpers/sessions.ts";
 
@@ -84,5 +87,22 @@ describe("qr --rotate keeps every session", () => {
     const gamma = await spawnFromPhone(daemon, "gamma");
     const at = await gamma.session.send("fresh");
     await gamma.session.waitFor("the echo", (m) => assistantText(m) === "echo: fresh", at);
+  });
+
+  test("a rotation cut short before its re-wrap (the old secret still beside the new) is finished at the next start", async () => {
+    await using daemon = await startDaemon();
+    const session = await keyedSession(daemon);
+    const stored = session.cipher.encrypt({ role: "user", content: { type: "text", text: "kept" } });
+    const phone = await daemon.connect();
+    expect((await phone.emitWithAck("message", { sid: session.id, message: stored })).ok).toBe(true);
+    expect((await daemon.box.cli(["daemon", "stop"])).code).toBe(0);
+    // As a crash would leave it: the new secret written, the keys still wrapped for the old one.
+    const previous = join(daemon.box.home, "p2p.secret.previous");
+    writeFileSync(previous, daemon.secret, { mode: 0o600 });
+    writeFileSync(join(daemon.box.home, "p2p.secret"), randomBytes(32), { mode: 0o600 });
+    await daemon.restart();
+    expect(existsSync(previous)).toBe(false);
+    const { plain } = await readable(daemon, daemon.secret, session.id);
+    expect(plain).toEqual([{ role: "user", content: { type: "text", text: "kept" } }]);
   });
 });
