@@ -1,4 +1,5 @@
 import { contentKeyPair, unwrapDataKey, wrapDataKey } from "../crypto/data-key.ts";
+import { nativeBoxCurve } from "../crypto/native.ts";
 import type { RotationReport } from "../protocol/control.ts";
 import type { Store } from "../store/store.ts";
 
@@ -23,11 +24,11 @@ export function rewrapDataKeys(store: Store, from: Uint8Array, to: Uint8Array): 
         continue;
       }
       const counted = () => void (row.scope === "session" ? result.rewrapped.sessions++ : result.rewrapped.machines++);
-      const key = unwrapDataKey(row.key, oldPair.secretKey);
+      const key = unwrapDataKey(row.key, oldPair.secretKey, nativeBoxCurve);
       if (key) {
-        store.dataKeys.set(row.scope, row.id, wrapDataKey(key, newPair.publicKey));
+        store.dataKeys.set(row.scope, row.id, wrapDataKey(key, newPair.publicKey, nativeBoxCurve));
         counted();
-      } else if (unwrapDataKey(row.key, newPair.secretKey)) counted();
+      } else if (unwrapDataKey(row.key, newPair.secretKey, nativeBoxCurve)) counted();
       else result.unreadable.push(where);
     }
   });
