@@ -1,6 +1,7 @@
-import { copyFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
+import { fakeAcpAgent } from "../helpers/acp.ts";
 import { eventOf, fakeClaude, outputOf, spawnFromPhone } from "../helpers/agent.ts";
 import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
@@ -50,6 +51,29 @@ describe("a session ends honestly", () => {
     expect(childRows(daemon.box).find((r) => r.sessionId === sessionId)?.endReason).toBe("stopped from the phone");
     // The session closed its agent itself; a signal to the agent is what read as a crash.
     expect(claude.received().filter((r) => r.type === "signal")).toEqual([]);
+    expect(phone.errors).toEqual([]);
+  });
+
+  browserTest("an ACP agent's tool the phone denied reads 'denied' too (from the agent state)", async () => {
+    using gemini = fakeAcpAgent("gemini");
+    await using daemon = await startDaemon(gemini.env);
+    const socket = await daemon.connect();
+    const directory = join(daemon.box.home, "work", "acp-deny");
+    mkdirSync(directory, { recursive: true });
+    const spawned = await machineRpc(daemon, socket, "spawn-remcli-session", { type: "spawn-in-directory", directory, agent: "gemini" });
+    expect(spawned.type).toBe("success");
+    await using phone = await openPhone();
+    const { page } = phone;
+    await page.goto(JSON.parse((await daemon.box.cli(["daemon", "qr", "--json"])).stdout).url);
+    await page.getByText("online", { exact: true }).waitFor();
+    await page.getByRole("link", { name: /Open session acp-deny/ }).click();
+    await page.getByLabel("Message to the agent").fill("please run a tool");
+    await page.getByRole("button", { name: "Send message" }).click();
+    const card = page.locator(".permission").first();
+    await card.getByRole("button", { name: "Deny…" }).click();
+    await card.getByRole("button", { name: "Deny", exact: true }).click();
+    await page.locator(".tool .tool-state", { hasText: "denied" }).waitFor();
+    expect(await page.locator(".tool-error").count()).toBe(0);
     expect(phone.errors).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ const FOLLOW_SLACK = 80;
  */
 export function MessageList(props: {
   conversation: Conversation;
+  /** Tool calls whose permission the phone denied (agent state `completedRequests`), for any agent. */
+  denied?: ReadonlySet<string>;
   pending: readonly Outgoing[];
   thinking: boolean;
   retry: (localId: string) => void;
@@ -94,7 +96,7 @@ export function MessageList(props: {
       {!state.loaded && !state.error ? <p class="muted">Loading the conversation…</p> : null}
       {state.error ? <p class="error" role="alert">Could not load the conversation: {state.error}</p> : null}
       {items.map((item) => (
-        <MessageItem key={item.key} item={item} results={results} thinking={props.thinking} />
+        <MessageItem key={item.key} item={item} results={results} thinking={props.thinking} denied={props.denied} />
       ))}
       {props.pending.map((entry) => (
         <div key={entry.localId} class={`bubble user ${entry.error ? "failed" : "pending"}`} data-local-id={entry.localId}>
@@ -118,6 +120,11 @@ export function MessageList(props: {
   );
 }
 
+/** An ACP agent's result does not say the phone denied it; the agent state does. */
+function withDenial(result: ToolResult | undefined, denied: boolean | undefined): ToolResult | undefined {
+  return result && denied && !result.denied ? { ...result, denied: true } : result;
+}
+
 function BubbleImages({ images }: { images: readonly ImageAttachment[] }) {
   return (
     <div class="bubble-images">
@@ -128,7 +135,7 @@ function BubbleImages({ images }: { images: readonly ImageAttachment[] }) {
   );
 }
 
-function MessageItem({ item, results, thinking }: { item: Item; results: Map<string, ToolResult>; thinking: boolean }) {
+function MessageItem({ item, results, thinking, denied }: { item: Item; results: Map<string, ToolResult>; thinking: boolean; denied?: ReadonlySet<string> }) {
   switch (item.kind) {
     case "user":
       return (
@@ -152,7 +159,7 @@ function MessageItem({ item, results, thinking }: { item: Item; results: Map<str
         </details>
       );
     case "tool":
-      return <ToolCall name={item.name} input={item.input} result={results.get(item.id)} running={thinking} />;
+      return <ToolCall name={item.name} input={item.input} result={withDenial(results.get(item.id), denied?.has(item.id))} running={thinking} />;
     case "turn-end":
       return (
         <p class={item.isError ? "turn-end error" : "turn-end"}>

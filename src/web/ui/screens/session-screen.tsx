@@ -16,6 +16,11 @@ import { goBack } from "../router.ts";
 import { useLink } from "../use-link.ts";
 import { RotatedPanel } from "./problem-panels.tsx";
 
+/** The tool calls whose permission was denied, by id (a request's id is its tool call's). */
+function deniedTools(completed: Record<string, { status: string }> | null | undefined): Set<string> {
+  return new Set(Object.entries(completed ?? {}).flatMap(([id, request]) => (request.status === "denied" ? [id] : [])));
+}
+
 const ABORT_REASON =
   "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
 
@@ -112,6 +117,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       <MessageList
         conversation={conversation}
+        denied={deniedTools(session?.agentState?.completedRequests)}
         pending={link.pending(sessionId)}
         thinking={state === "thinking"}
         retry={link.retry}
