@@ -46,6 +46,7 @@ describe("image attachments in the app", () => {
     });
     expect(pickedBytes).toBeGreaterThan(5_000_000);
     await page.getByRole("img", { name: "Attached image 1" }).waitFor();
+    await phone.shot("attachment-picked");
     await page.getByLabel("Message to the agent").fill("what is in this picture?");
     await page.getByRole("button", { name: "Send message" }).click();
     await page.getByText("echo: what is in this picture? [1 image]").waitFor({ timeout: 15_000 });

@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 import type { ImageAttachment, PermissionMode } from "../../../protocol/plaintext.ts";
 import { useMentions, type MentionSource } from "../files/mentions.tsx";
-import { ImageAttach } from "./image-attach.tsx";
+import { useImageAttach } from "./image-attach.tsx";
 import { ModelPicker } from "./model-picker.tsx";
 import type { AgentModel } from "../../../protocol/plaintext.ts";
 
@@ -33,6 +33,7 @@ export function Composer(props: {
   const [images, setImages] = useState<ImageAttachment[]>([]);
   const field = useRef<HTMLTextAreaElement>(null);
   const mention = useMentions(props.mentions, text, setText, () => field.current);
+  const attach = useImageAttach(images, setImages);
   const submit = () => {
     const trimmed = text.trim();
     if (!trimmed && images.length === 0) return;
@@ -62,7 +63,6 @@ export function Composer(props: {
           ))}
         </select>
         {props.model && props.model.choices.length > 0 ? <ModelPicker choices={props.model.choices} value={props.model.value} onChange={props.model.set} /> : null}
-        <ImageAttach images={images} onChange={setImages} />
         {props.thinking ? (
           <button type="button" class="danger" onClick={props.abort}>
             Stop turn
@@ -70,7 +70,9 @@ export function Composer(props: {
         ) : null}
       </div>
       {mention.list}
+      {attach.strip}
       <div class="composer-row">
+        {attach.button}
         <textarea
           ref={field}
           aria-label="Message to the agent"

@@ -7,10 +7,11 @@ import { imageUrl, ImageNotUsable, MESSAGE_IMAGE_BUDGET, shrinkImage } from "../
 const SMALLEST_BUDGET = 60_000;
 
 /**
- * The composer's "Attach image" button and the images chosen so far, each removable.
- * Images are scaled down on the phone to fit one message (shrink-image.ts).
+ * The composer's attach button (beside the message box) and the strip of images chosen so
+ * far, each removable, with what went wrong. Images are scaled down on the phone to fit one
+ * message (shrink-image.ts).
  */
-export function ImageAttach({ images, onChange }: { images: readonly ImageAttachment[]; onChange: (next: ImageAttachment[]) => void }) {
+export function useImageAttach(images: readonly ImageAttachment[], onChange: (next: ImageAttachment[]) => void) {
   const input = useRef<HTMLInputElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -36,25 +37,29 @@ export function ImageAttach({ images, onChange }: { images: readonly ImageAttach
     }
   };
 
-  return (
-    <div class="image-attach">
-      <label class={`button attach${busy ? " busy" : ""}`}>
-        <input ref={input} type="file" accept="image/*" multiple class="visually-hidden" aria-label="Attach image" disabled={busy} onChange={(e) => void add(e.currentTarget.files)} />
-        {busy ? "Reading…" : "Image"}
-      </label>
-      {images.length > 0 ? (
-        <ul class="attachments" aria-label="Attached images">
-          {images.map((image, i) => (
-            <li key={i}>
-              <img src={imageUrl(image)} alt={`Attached image ${i + 1}`} />
-              <button type="button" aria-label={`Remove image ${i + 1}`} onClick={() => onChange(images.filter((_, j) => j !== i))}>
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {problem ? <p class="error" role="alert">{problem}</p> : null}
-    </div>
+  const button = (
+    <label class={`button attach${busy ? " busy" : ""}`} title="Attach image">
+      <input ref={input} type="file" accept="image/*" multiple class="visually-hidden" aria-label="Attach image" disabled={busy} onChange={(e) => void add(e.currentTarget.files)} />
+      <span aria-hidden="true">{busy ? "…" : "+"}</span>
+    </label>
   );
+  const strip =
+    images.length > 0 || problem ? (
+      <div class="image-attach">
+        {images.length > 0 ? (
+          <ul class="attachments" aria-label="Attached images">
+            {images.map((image, i) => (
+              <li key={i}>
+                <img src={imageUrl(image)} alt={`Attached image ${i + 1}`} />
+                <button type="button" aria-label={`Remove image ${i + 1}`} onClick={() => onChange(images.filter((_, j) => j !== i))}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {problem ? <p class="error" role="alert">{problem}</p> : null}
+      </div>
+    ) : null;
+  return { button, strip };
 }
