@@ -11,6 +11,8 @@
  * the GitHub release of this version) and the release key written in, for `curl … | sh`.
  * REMCLI_VERSION overrides the version from package.json (tests build "A" and "B");
  * REMCLI_SIGN_KEY may hold the signing key's PEM itself instead of --sign-key (CI secrets).
+ * REMCLI_TEST_EXTRA_MIGRATION (tests only) appends one SQL step to the schema
+ * migrations, so the upgrade tests get a "B" whose schema is newer than "A"'s.
  *
  * Each binary gets a random build id and, when signed, the public half of the signing
  * key embedded, and `<binary>.sig` written beside it (src/update/release-signature.ts):
@@ -133,6 +135,9 @@ for (const target of targets) {
         REMCLI_EMBEDDED_BUILD_ID: JSON.stringify(buildId),
         REMCLI_EMBEDDED_RELEASE_KEY: JSON.stringify(signer?.publicKey ?? ""),
         REMCLI_WEB_EMBEDDED: "true",
+        ...(process.env.REMCLI_TEST_EXTRA_MIGRATION
+          ? { REMCLI_EMBEDDED_EXTRA_MIGRATION: JSON.stringify(process.env.REMCLI_TEST_EXTRA_MIGRATION) }
+          : {}),
       },
       plugins: [embedWebApp],
       minify: true,

@@ -61,6 +61,8 @@ export type RemoteOptions = {
   onAcp(content: AcpContent): void;
   onConversationId(id: string): void;
   onUsage(usage: TokenUsage, costUsd: number | null): void;
+  /** The slash commands the agent offers (names without "/"), whenever it says. */
+  onSlashCommands?(names: string[]): void;
   /** Busy from a turn's start to its result. */
   onBusy(busy: boolean): void;
   askTool(ask: ToolAsk): Promise<ToolVerdict>;

@@ -1,7 +1,6 @@
 import type { Paths } from "../shared/paths.ts";
-import { silentLog } from "../shared/log.ts";
+import { readDaemonAddressFile } from "../shared/daemon-address-file.ts";
 import { readSecret } from "../shared/secret-file.ts";
-import { openStore } from "../store/store.ts";
 
 export type DaemonAddress = {
   base: string;
@@ -9,21 +8,27 @@ export type DaemonAddress = {
   controlPort: number;
   controlKey: Uint8Array;
   machineId: string | null;
+  /** The daemon's version as its address file says. */
+  version: string;
 };
 
-/** Where a session finds its daemon: the state row, the shared secret and the control key. */
+/**
+ * Where a session finds its daemon: the address file the daemon wrote (daemon.json),
+ * the shared secret and the control key, each read fresh from its file. Never the
+ * daemon's database: a session must not open, migrate or move it (the daemon may run
+ * a newer schema than this binary knows). Called at start and on every reconnect.
+ */
 export function readDaemonAddress(paths: Paths): DaemonAddress | null {
-  using store = openStore(paths.database, silentLog);
-  const row = store.daemon.read();
+  const file = readDaemonAddressFile(paths.daemonAddress);
   const secret = readSecret(paths.p2pSecret);
   const controlKey = readSecret(paths.controlKey);
-  if (!row || row.state !== "running" || !row.p2pHost || !row.p2pPort || !row.controlPort) return null;
-  if (!secret || !controlKey) return null;
+  if (!file || !secret || !controlKey) return null;
   return {
-    base: `http://${row.p2pHost}:${row.p2pPort}`,
+    base: `http://${file.p2pHost}:${file.p2pPort}`,
     secret,
-    controlPort: row.controlPort,
+    controlPort: file.controlPort,
     controlKey,
-    machineId: store.settings.get("machine_id"),
+    machineId: file.machineId,
+    version: file.version,
   };
 }

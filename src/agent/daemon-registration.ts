@@ -1,7 +1,8 @@
 import { createControlClient } from "../daemon/control/client.ts";
 import type { Paths } from "../shared/paths.ts";
 import { readDaemonAddress, type DaemonAddress } from "./daemon-address.ts";
-import type { StartedBy } from "../protocol/control.ts";
+import { SESSION_PROTOCOL, type StartedBy } from "../protocol/control.ts";
+import { VERSION } from "../shared/version.ts";
 import type { SessionNotice } from "../protocol/notify.ts";
 
 const RETRIES = 20;
@@ -13,7 +14,8 @@ const NOTICE_TIMEOUT_MS = 2_000;
  * The session's standing with the daemon's control API. The control port changes
  * with every daemon start, so each call reads the current address first: after a
  * daemon restart the session reports itself to the new one, and its end is
- * recorded by whichever daemon runs then.
+ * recorded by whichever daemon runs then. The address comes from the daemon's address
+ * file and secret files, re-read on every call (daemon-address.ts), never its database.
  */
 export function createDaemonRegistration(input: {
   paths: Paths;
@@ -27,13 +29,17 @@ export function createDaemonRegistration(input: {
     address = readDaemonAddress(input.paths) ?? address;
     return createControlClient({ port: address.controlPort, key: address.controlKey });
   };
-  const started = () =>
-    control().call("sessionStarted", {
-      sessionId: input.sessionId,
-      pid: process.pid,
-      startedBy: input.startedBy,
-      directory: input.directory,
-    });
+  const base = { sessionId: input.sessionId, pid: process.pid, startedBy: input.startedBy, directory: input.directory };
+  /**
+   * With this binary's version and protocol level; a daemon from before they existed
+   * refuses unknown fields (bad_request), so it is told again without them.
+   */
+  const started = async () => {
+    const client = control();
+    const answer = await client.call("sessionStarted", { ...base, version: VERSION, protocol: SESSION_PROTOCOL });
+    if (answer.ok || answer.error.code !== "bad_request") return answer;
+    return client.call("sessionStarted", base);
+  };
 
   return {
     started,

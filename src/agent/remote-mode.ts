@@ -1,6 +1,7 @@
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
 import { within } from "../shared/within.ts";
 import type { PermissionBroker } from "./permissions.ts";
+import { rememberSlashCommands } from "./slash-commands.ts";
 import { rememberConversation, setControlledByUser, type ModeOutcome, type SessionContext } from "./session-context.ts";
 
 const SIGNAL_GRACE_MS = 300;
@@ -32,6 +33,7 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     },
     onAcp: (content) => ctx.messages.acp(content),
     onConversationId: (id) => rememberConversation(ctx, id),
+    onSlashCommands: (names) => rememberSlashCommands(ctx, names),
     onUsage: (usage, cost) => {
       if (cost !== null) lastCost = cost;
       ctx.link.usage(usageReport(usage, lastCost));

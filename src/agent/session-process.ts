@@ -120,7 +120,13 @@ export async function runSessionProcess(input: {
   });
   // The app sends its first message once the agent state has a version above 0.
   void link.agentState.update((current) => current);
-  void link.metadata.update((metadata) => (state.conversationId ? { ...metadata, [adapter.conversationKey]: state.conversationId } : metadata));
+  // Whether the phone may offer "hand control to the terminal" (docs/protocol-extensions.md).
+  const hasTerminal = adapter.startLocal !== undefined && input.terminal !== null;
+  void link.metadata.update((metadata) => ({
+    ...metadata,
+    hasTerminal,
+    ...(state.conversationId ? { [adapter.conversationKey]: state.conversationId } : {}),
+  }));
   input.say(`remcli session ${link.sessionId} in ${input.directory} (${adapter.displayName}, ${startingMode} mode; Ctrl-C ends it)`);
 
   const end = await runModes(ctx, startingMode);

@@ -1,10 +1,13 @@
 import { cac } from "cac";
+import { existsSync } from "node:fs";
+import { installedBinary } from "../shared/own-binary.ts";
+import { previousOf } from "../update/install.ts";
 import { connectDaemon } from "../daemon/connect.ts";
 import { runDaemon } from "../daemon/lifecycle.ts";
 import { launchDaemon } from "../daemon/launch.ts";
 import { stopDaemon } from "../daemon/stop.ts";
 import { VERSION } from "../shared/version.ts";
-import { SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
+import { migrationProblem, SCHEMA_VERSION, schemaVersionOf } from "../store/migrations.ts";
 import { NONCE_TEXT, preflightAnswer } from "../update/identity.ts";
 import { cliContext, openCliStore, openStoreForStart } from "./context.ts";
 import { formatStatus, statusReport } from "./daemon-status.ts";
@@ -55,9 +58,11 @@ export function daemonProgram() {
       using store = openStoreForStart(context);
       const idle = store !== null && !observeDaemon(store.daemon, "`remcli daemon start`").alive;
       const service = idle ? await startThroughService(context, store, daemonArgs) : null;
+      const installed = installedBinary();
+      const predecessor = installed && existsSync(previousOf(installed)) ? previousOf(installed) : null;
       const { how, daemon, replacedVersion } = service
         ? { how: "started" as const, daemon: service.daemon, replacedVersion: undefined }
-        : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs }));
+        : unwrap(await launchDaemon(context.config, context.paths, store, { daemonArgs, predecessor }));
       const headline = {
         started: `remcli daemon started${service ? ` by ${service.manager}` : ""} (version ${daemon.version}, pid ${daemon.pid})`,
         "already-running": `remcli daemon is already running (version ${daemon.version}, pid ${daemon.pid})`,
@@ -115,6 +120,10 @@ export function daemonProgram() {
         const message = `remcli ${VERSION}: the state database has schema ${schema}, newer than this version understands (${SCHEMA_VERSION})`;
         throw new CommandFailed({ code: "conflict", message });
       }
+      // The scratch copy holds the same secrets as the database: private from its first byte.
+      process.umask(0o077);
+      const migration = migrationProblem(context.paths.database);
+      if (migration) throw new CommandFailed({ code: "conflict", message: `remcli ${VERSION}: ${migration}` });
       if (options.nonce === undefined) console.log(`ok ${VERSION}`);
       return 0;
     });
@@ -186,9 +195,25 @@ export function daemonProgram() {
       else {
         for (const s of sessions) {
           const state = s.alive ? "alive" : "gone";
-          console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}`);
+          const version = s.version ? `  remcli ${s.version}` : "";
+          const older = s.olderBinary ? "  (older binary: restart it when idle)" : "";
+          console.log(`${s.sessionId ?? "(starting)"}  pid ${s.pid}  ${state}  ${s.startedBy}  ${s.directory ?? ""}  since ${s.startedAt}${version}${older}`);
+        }
+        if (sessions.some((s) => s.alive && s.olderBinary)) {
+          console.log("sessions on an older binary keep working; to move one to the new binary when it is idle: `remcli daemon restart-session <id>`");
         }
       }
+      return 0;
+    });
+
+  cli
+    .command("restart-session <sessionId>", "Move an idle session the daemon started onto the installed binary: stop it and resume it (same session and history)")
+    .action(async (sessionId: string) => {
+      const context = cliContext();
+      using store = openCliStore(context);
+      const { control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon restart-session`"));
+      const restarted = unwrap(await control.call("restartSession", { sessionId: String(sessionId) }, { timeoutMs: 30_000 }));
+      console.log(`session ${restarted.sessionId} restarted (pid ${restarted.pid}${restarted.version ? `, remcli ${restarted.version}` : ""})`);
       return 0;
     });
 

@@ -25,7 +25,7 @@ function rootProgram(): CAC {
     .option("--agent <agent>", "claude (default), gemini, codex or opencode")
     .option("--resume-tag <tag>", "continue the session of this tag (set by the daemon for a resume)")
     .action((_args: string[], options: SessionOptions) => sessionCommand(options));
-  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list)");
+  cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, restart-session)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
   cli.command("notify <command>", "Where notifications go: status, test, ntfy, command, on, off, contact, forget");
   cli

@@ -1,4 +1,9 @@
-import { readDaemonAddress } from "../agent/daemon-address.ts";
+import { readDaemonAddress, type DaemonAddress } from "../agent/daemon-address.ts";
+import { readSecret } from "../shared/secret-file.ts";
+import type { DaemonRow } from "../store/daemon-state.ts";
+import { readDaemonAddressFile } from "../shared/daemon-address-file.ts";
+import { isSameProcessAlive } from "../shared/process-identity.ts";
+import type { Paths } from "../shared/paths.ts";
 import { AgentKind } from "../protocol/rpc.ts";
 import { isRunnable, RUNNABLE_AGENTS } from "../sessions/agents.ts";
 import { openTerminal } from "../agent/terminal.ts";
@@ -26,14 +31,18 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   const agent = AgentKind.safeParse(options.agent ?? "claude");
   if (!agent.success || !isRunnable(agent.data)) throw new UsageError(`--agent is one of ${RUNNABLE_AGENTS.join(", ")}`);
   const context = cliContext();
-  if (startedBy === "terminal") {
+  // A daemon that has written its address file and still runs is all a session needs:
+  // the database is the daemon's, and is opened here only to start one.
+  let olderDaemon: DaemonAddress | null = null;
+  if (startedBy === "terminal" && !daemonLooksAlive(context.paths)) {
     using store = openStoreForStart(context);
-    if (!store || !observeDaemon(store.daemon, "`remcli`").alive) {
+    const seen = store ? observeDaemon(store.daemon, "`remcli`") : null;
+    if (!seen?.alive) {
       const { daemon } = unwrap(await launchDaemon(context.config, context.paths, store));
       console.error(`remcli: started the daemon (pid ${daemon.pid}); pair your phone with \`remcli daemon qr\``);
-    }
+    } else if (seen.row && store) olderDaemon = addressOfRow(context.paths, seen.row, store.settings.get("machine_id"));
   }
-  const daemon = readDaemonAddress(context.paths);
+  const daemon = readDaemonAddress(context.paths) ?? olderDaemon;
   if (!daemon) throw new CommandFailed({ code: "not_running", message: "the daemon is not running" });
   // Local mode needs a terminal to give the agent; without one the phone drives.
   const terminal = startedBy === "terminal" ? openTerminal() : null;
@@ -53,4 +62,28 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
     agent: agent.data,
     resumeTag: options.resumeTag,
   });
+}
+
+function daemonLooksAlive(paths: Paths): boolean {
+  const file = readDaemonAddressFile(paths.daemonAddress);
+  return file !== null && isSameProcessAlive(file.pid, file.pidStart);
+}
+
+/**
+ * A running daemon from before daemon.json (the file is missing but its row says it
+ * runs): its address as its row says, read once here by the CLI, never by the session,
+ * which re-reads only the file (and keeps this address until there is one).
+ */
+function addressOfRow(paths: Paths, row: DaemonRow, machineId: string | null): DaemonAddress | null {
+  const secret = readSecret(paths.p2pSecret);
+  const controlKey = readSecret(paths.controlKey);
+  if (row.state !== "running" || !row.p2pHost || !row.p2pPort || !row.controlPort || !secret || !controlKey) return null;
+  return {
+    base: `http://${row.p2pHost}:${row.p2pPort}`,
+    secret,
+    controlPort: row.controlPort,
+    controlKey,
+    machineId,
+    version: row.version ?? "unknown",
+  };
 }

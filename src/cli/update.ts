@@ -69,17 +69,24 @@ async function takeOver(context: CliContext, install: string, version: string): 
     return (await start.exited) === 0 ? 0 : 1;
   }
   const deadline = context.config.startTimeoutMs + context.config.stopTimeoutMs;
+  // Any daemon but the old process ends the wait: the new version, or the old version
+  // started again because the new one could not start (daemon/launch.ts).
   const successor = await waitFor(
     () => {
       const seen = observeDaemon(store.daemon, "`remcli update`");
-      return seen.alive && seen.row?.state === "running" && seen.row.version === version && seen.row.pid !== row.pid
-        ? seen.row
-        : undefined;
+      return seen.alive && seen.row?.state === "running" && seen.row.pid !== row.pid ? seen.row : undefined;
     },
     { timeoutMs: deadline },
   );
   if (!successor) {
     console.error(`remcli update: the daemon did not come back as version ${version} within ${deadline} ms; see \`remcli daemon logs\``);
+    return 1;
+  }
+  if (successor.version !== version) {
+    console.error(
+      `remcli update: version ${version} could not start (see \`remcli daemon logs\`); version ${successor.version} serves again (pid ${successor.pid}). ` +
+        `\`remcli update --rollback\` puts it back in place as the installed binary`,
+    );
     return 1;
   }
   const ms = Math.round(performance.now() - started);

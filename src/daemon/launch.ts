@@ -13,6 +13,7 @@ import { tailLines } from "../shared/log-tail.ts";
 import { observeDaemon } from "./observe.ts";
 import { selfCommand } from "../shared/own-binary.ts";
 import { stopDaemon } from "./stop.ts";
+import { identify } from "../update/binary.ts";
 
 export type LaunchOutcome = {
   how: "started" | "already-running" | "replaced";
@@ -49,7 +50,14 @@ export async function launchDaemon(
   config: Config,
   paths: Paths,
   store: Store | null,
-  { daemonArgs = [] }: { daemonArgs?: string[] } = {},
+  {
+    daemonArgs = [],
+    predecessor = null,
+  }: {
+    daemonArgs?: string[];
+    /** The binary of the version this start may replace (`remcli.old`): started again if ours cannot start. */
+    predecessor?: string | null;
+  } = {},
 ): Promise<Result<LaunchOutcome>> {
   let replacedVersion: string | undefined;
   const current = store ? observeDaemon(store.daemon, "`remcli daemon start`") : null;
@@ -79,7 +87,9 @@ export async function launchDaemon(
       // Our child lost the lock race: the winner is someone else's child; keep waiting for it.
       const exit = child.exitCode ?? child.signalCode;
       if (exit !== null && exit !== EXIT_LOCK_HELD && !seen.alive) {
-        return failedToStart(paths, "spawn_failed", `the daemon exited (${exit}) before it was ready`);
+        const why = `the daemon exited (${exit}) before it was ready`;
+        if (!replacedVersion) return failedToStart(paths, "spawn_failed", why);
+        return failedToStart(paths, "spawn_failed", `${why}; ${await restorePredecessor(config, paths, replacedVersion, predecessor, daemonArgs)}`);
       }
       await sleep(POLL_MS);
     }
@@ -89,4 +99,29 @@ export async function launchDaemon(
   // Not ready in time: do not leave a half-started daemon of ours behind.
   if (child.exitCode === null) child.kill("SIGKILL");
   return failedToStart(paths, "timeout", `the daemon was not ready within ${config.startTimeoutMs} ms`);
+}
+
+/**
+ * Our daemon could not start after we stopped version `version` (its migration failed,
+ * say, and left the old schema): that version is started again from `predecessor`, if
+ * that file is it, so an update that fails leaves the old daemon serving. Says what happened.
+ */
+async function restorePredecessor(config: Config, paths: Paths, version: string, predecessor: string | null, daemonArgs: string[]): Promise<string> {
+  const manual = `start version ${version} again with \`remcli update --rollback\` or reinstall it`;
+  if (!predecessor) return `no copy of version ${version} to go back to: ${manual}`;
+  const identified = await identify(predecessor);
+  if (!identified.ok || identified.data.identity.version !== version || identified.data.problem) {
+    return `${predecessor} is not version ${version} ready to run: ${manual}`;
+  }
+  spawnDetached([predecessor, "daemon", "start-sync", ...daemonArgs], paths.daemonLog).unref();
+  const deadline = Date.now() + config.startTimeoutMs;
+  while (Date.now() < deadline) {
+    using reader = openStoreUnlessCorrupt(paths.database, silentLog);
+    const seen = reader ? observeDaemon(reader.daemon, "`remcli daemon start`") : null;
+    if (seen?.alive && seen.row?.state === "running" && seen.row.version === version) {
+      return `version ${version} serves again (pid ${seen.row.pid}, from ${predecessor})`;
+    }
+    await sleep(POLL_MS * 5);
+  }
+  return `version ${version} did not come back within ${config.startTimeoutMs} ms: ${manual}`;
 }

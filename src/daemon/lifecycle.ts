@@ -3,6 +3,7 @@ import { errorMessage } from "../shared/errors.ts";
 import { createLog, type Log } from "../shared/log.ts";
 import { ensureHome, pathsFor } from "../shared/paths.ts";
 import { processStartToken } from "../shared/process-identity.ts";
+import { removeDaemonAddressFile, writeDaemonAddressFile } from "../shared/daemon-address-file.ts";
 import { readOrCreateSecret } from "../shared/secret-file.ts";
 import { isoNow } from "../shared/time.ts";
 import { VERSION } from "../shared/version.ts";
@@ -19,6 +20,7 @@ import { acquireLock } from "./lock.ts";
 import type { MachineDaemonState } from "../protocol/plaintext.ts";
 import { startP2pService, type P2pOptions, type P2pService } from "./p2p-service.ts";
 import { createShutdown } from "./shutdown.ts";
+import { restartSession } from "./restart-session.ts";
 import { installedBinary } from "../shared/own-binary.ts";
 import { watchOwnBinary } from "../update/watch.ts";
 import { createNotifier } from "../notify/notifier.ts";
@@ -83,6 +85,21 @@ function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: numbe
   });
 }
 
+/**
+ * The migrations run in one transaction as the store opens: when they fail, the
+ * database keeps its old schema, the lock is given back at once (so whoever replaced a
+ * daemon for us can bring it back, daemon/launch.ts) and the daemon exits saying why.
+ */
+function openOrRelease<T>(open: () => T, lock: { release(): void }, log: Log): T {
+  try {
+    return open();
+  } catch (error) {
+    log.error("state database could not be opened; exiting", { error: errorMessage(error) });
+    lock.release();
+    throw error;
+  }
+}
+
 /** The daemon itself, in the foreground. Resolves once it is serving. */
 export async function runDaemon(config: Config, options: DaemonOptions = {}): Promise<void> {
   process.umask(0o077);
@@ -99,7 +116,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
-  const store = openStore(paths.database, log, "quarantine");
+  const store = openOrRelease(() => openStore(paths.database, log, "quarantine", "daemon"), lock, log);
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const ending = previousEnding(previous, process.pid);
@@ -144,6 +161,7 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     log,
     onSessionGone: (sessionId, gone) => {
       p2p?.server.endSession(sessionId);
+      p2p?.machine.writeDaemonState(daemonState());
       if (gone.outcome !== "unknown") notifier.sessionEnded({ sessionId, directory: gone.directory, reason: gone.reason, crashed: gone.outcome === "crashed" });
     },
     onActiveChange: (count) => caffeinate.update(count),
@@ -193,6 +211,18 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
           rotateSecret: () => p2p?.rotateSecret(),
           checkUpdate: () => ownBinary.check(),
           notifier,
+          sessionsChanged: () => p2p?.machine.writeDaemonState(daemonState()),
+          restartSession: ({ sessionId }) =>
+            restartSession(
+              {
+                store,
+                tracker,
+                spawn,
+                secret: () => p2p?.machine.secret() ?? null,
+                isThinking: (id) => p2p?.server.isThinking(id) ?? false,
+              },
+              sessionId,
+            ),
         }),
       },
       port,
@@ -203,6 +233,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     pid: process.pid,
     httpPort: control.port ?? 0,
     startedAt: Date.parse(startedAt),
+    // remcli extension (docs/protocol-extensions.md): sessions an update left on an older binary.
+    olderSessions: tracker
+      .list()
+      .filter((s) => s.alive && s.olderBinary && s.sessionId)
+      .map((s) => ({ sessionId: s.sessionId!, version: s.version ?? null })),
   });
 
   const service = await startP2pService({
@@ -265,6 +300,8 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
       { name: "notifications", run: () => notifier.close() },
       // A fatal error is a crash for whoever reads the history, and for the next daemon.
       { name: "mark stopped", run: () => void store.daemon.writeIfOwner(process.pid, { state: fatal(exitCode) ? "crashed" : "stopped", stateReason: reason }) },
+      // Before the lock goes: a successor writes its own file only once it holds the lock.
+      { name: "address file", run: () => removeDaemonAddressFile(paths.daemonAddress, process.pid) },
       { name: "checkpoints", run: () => checkpointer.stop() },
       { name: "lock", run: () => lock.release() },
       { name: "database", run: () => store.close() },
@@ -272,6 +309,19 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
   });
   onFatal(log, shutdown);
 
+  // Sessions find this daemon here, never in the database (shared/daemon-address-file.ts);
+  // before the row says running, so whoever waited for that finds the file too.
+  writeDaemonAddressFile(paths.daemonAddress, {
+    format: 1,
+    pid: process.pid,
+    pidStart: processStartToken(process.pid),
+    version: VERSION,
+    p2pHost: service.host,
+    p2pPort: service.port,
+    controlPort: control.port!,
+    machineId: service.machine.id,
+    startedAt,
+  });
   store.daemon.write({
     state: "running",
     stateReason: runningReason(options, service.tunnelError, ending.crash),

@@ -9,6 +9,8 @@ const PERSIST_EVERY_MS = 10_000;
  */
 export function createPresence(store: Store) {
   const written = new Map<string, { active: boolean; at: number }>();
+  /** Sessions whose last alive ping said their agent is working (memory only). */
+  const thinking = new Set<string>();
 
   const record = (key: string, active: boolean, at: number, write: () => boolean): boolean => {
     const last = written.get(key);
@@ -20,8 +22,13 @@ export function createPresence(store: Store) {
   };
 
   return {
-    session: (id: string, active: boolean, at: number) =>
-      record(`s:${id}`, active, at, () => store.sessions.setActive(id, active, at)),
+    session: (id: string, active: boolean, at: number, busy = false) => {
+      if (active && busy) thinking.add(id);
+      else thinking.delete(id);
+      return record(`s:${id}`, active, at, () => store.sessions.setActive(id, active, at));
+    },
+    /** Whether the session's last ping said it is thinking: a restart waits for it to be idle. */
+    thinking: (id: string) => thinking.has(id),
     machine: (id: string, active: boolean, at: number) =>
       record(`m:${id}`, active, at, () => store.machines.setActive(id, active, at)),
   };

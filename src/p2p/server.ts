@@ -144,6 +144,8 @@ export function startP2pServer(options: P2pServerOptions) {
     endSession(sessionId: string) {
       announceSessionEnd({ presence, publisher }, sessionId, Date.now());
     },
+    /** The session's agent is working, as its last alive ping said. */
+    isThinking: (sessionId: string) => presence.thinking(sessionId),
     /** A new secret: the old token stops working and every connection is dropped. */
     rotateSecret(secret: Uint8Array) {
       tokens.rotate(secret);

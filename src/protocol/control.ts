@@ -31,6 +31,19 @@ export const DaemonStatus = z.object({
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
+/**
+ * The level of the session ⇄ daemon contract (these control routes and the session's
+ * side of PROTOCOL.md). A session says its level and version at /session-started; one
+ * that says none is level 0, from before it was said.
+ */
+export const SESSION_PROTOCOL = 1;
+/**
+ * The window: a daemon takes every session from OLDEST_SESSION_PROTOCOL up, so a
+ * session started before an update keeps working under the new daemon (README,
+ * Updating). Raising it is a breaking change for running sessions and says so.
+ */
+export const OLDEST_SESSION_PROTOCOL = 0;
+
 export const TrackedSession = z.object({
   sessionId: z.string().nullable(),
   pid: z.number().int(),
@@ -38,6 +51,10 @@ export const TrackedSession = z.object({
   directory: z.string().nullable(),
   startedAt: z.string(),
   alive: z.boolean(),
+  /** The remcli version the session process runs; null when it did not say (older than 0.x that says it). */
+  version: z.string().nullable().optional(),
+  /** Runs an older binary than the daemon's: restart it when idle to run the new one. */
+  olderBinary: z.boolean().optional(),
 });
 export type TrackedSession = z.infer<typeof TrackedSession>;
 
@@ -93,9 +110,17 @@ export const routes = {
         pid: z.number().int().positive(),
         startedBy: StartedBy,
         directory: z.string().max(4096).optional(),
+        /** Optional both ways: an old session sends neither, and an old daemon refuses them (the session retries without). */
+        version: z.string().min(1).max(100).optional(),
+        protocol: z.number().int().min(0).max(1_000_000).optional(),
       })
       .strict(),
-    response: z.object({ tracked: z.literal(true) }),
+    response: z.object({
+      tracked: z.literal(true),
+      /** Absent from an old daemon. */
+      daemonVersion: z.string().optional(),
+      olderBinary: z.boolean().optional(),
+    }),
   },
   sessionEnded: {
     path: "/session-ended",
@@ -119,6 +144,15 @@ export const routes = {
     path: "/stop-session",
     request: z.object({ sessionId: SessionId }).strict(),
     response: z.object({ how: StopHow }),
+  },
+  /**
+   * Moves a daemon-spawned session to the installed binary: stops its process and
+   * resumes the same session (same id, history and conversation) in a new one.
+   */
+  restartSession: {
+    path: "/restart-session",
+    request: z.object({ sessionId: SessionId }).strict(),
+    response: z.object({ sessionId: z.string(), pid: z.number().int(), version: z.string().nullable() }),
   },
   spawnSession: {
     path: "/spawn-session",

@@ -159,6 +159,10 @@ export const SessionMetadata = z
     flavor: z.string().nullish(),
     startedBy: z.string().optional(),
     lifecycleState: z.string().optional(),
+    /** (remcli extension) A terminal holds the session and can take control back. */
+    hasTerminal: z.boolean().optional().catch(undefined),
+    /** The agent's slash commands, without the leading "/" (Claude Code's init message). */
+    slashCommands: z.array(z.string().max(200)).max(500).optional().catch(undefined),
     // remcli extension: the models the agent accepts (docs/protocol-extensions.md).
     models: z.array(AgentModel).max(100).optional().catch(undefined),
   })
@@ -233,6 +237,8 @@ export const MachineDaemonState = z
     startedAt: z.number().optional(),
     shutdownRequestedAt: z.number().optional(),
     shutdownSource: z.string().optional(),
+    /** remcli extension: live sessions that run an older remcli than the daemon (restart them when idle). */
+    olderSessions: z.array(z.object({ sessionId: z.string(), version: z.string().nullable() })).optional(),
   })
   .passthrough();
 export type MachineDaemonState = z.infer<typeof MachineDaemonState>;

@@ -8,6 +8,7 @@ import { selfCommand } from "../shared/own-binary.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { spawnDetached } from "../shared/spawn-detached.ts";
 import { waitFor } from "../shared/time.ts";
+import { VERSION } from "../shared/version.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
 import type { RunnableAgent } from "./agents.ts";
@@ -49,6 +50,13 @@ export function createSessionTracker(deps: {
   /** Why we are ending a child ourselves, so its exit handler records that and not a bare signal. */
   const ending = new Map<number, string>();
   const sessionLog = paths.sessionsLog;
+  /**
+   * The version each session process said at /session-started, by child row. Kept in
+   * memory, not in the children table: every session says it again to each new daemon
+   * when it reconnects, and a schema step here would be one more that sessions from
+   * before the address file (which read the database) cannot read.
+   */
+  const versions = new Map<number, string | null>();
 
   const openSessions = () => store.children.open().filter((child) => child.kind === "session");
   const activeCount = () => openSessions().length;
@@ -56,6 +64,7 @@ export function createSessionTracker(deps: {
   /** Records a child's end once; tells the P2P side its session is no longer active. */
   /** `said`: the reason in the session's own words, for the notification (the row says who said it). */
   const ended = (child: ChildRow, reason: string, outcome: SessionGone["outcome"], said = reason) => {
+    versions.delete(child.id);
     if (!store.children.end(child.id, reason)) return;
     log.info("session process ended", { pid: child.pid, session: child.sessionId, reason });
     if (child.sessionId) deps.onSessionGone(child.sessionId, { reason: said, directory: child.directory, outcome });
@@ -138,12 +147,13 @@ export function createSessionTracker(deps: {
     },
 
     /** The /session-started webhook: completes a spawn, or starts tracking a terminal session. */
-    sessionStarted(input: { sessionId: string; pid: number; startedBy: StartedBy; directory?: string }) {
+    sessionStarted(input: { sessionId: string; pid: number; startedBy: StartedBy; directory?: string; version?: string }) {
       const known = openSessions().find((c) => c.pid === input.pid);
       if (known) {
         store.children.setSession(known.id, input.sessionId);
+        versions.set(known.id, input.version ?? null);
       } else {
-        store.children.add({
+        const row = store.children.add({
           pid: input.pid,
           pidStart: processStartToken(input.pid),
           kind: "session",
@@ -152,10 +162,11 @@ export function createSessionTracker(deps: {
           sessionId: input.sessionId,
           directory: input.directory ?? null,
         });
+        versions.set(row.id, input.version ?? null);
         deps.onActiveChange(activeCount());
       }
       pendingByPid.get(input.pid)?.resolve(input.sessionId);
-      log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy });
+      log.info("session started", { session: input.sessionId, pid: input.pid, startedBy: input.startedBy, version: input.version ?? "unknown" });
     },
 
     /**
@@ -172,6 +183,7 @@ export function createSessionTracker(deps: {
 
     list(): TrackedSession[] {
       return openSessions().map((child) => ({
+        ...olderOf(versions.get(child.id)),
         sessionId: child.sessionId,
         pid: child.pid,
         startedBy: child.startedBy,
@@ -221,3 +233,23 @@ export function createSessionTracker(deps: {
 }
 
 export type SessionTracker = ReturnType<typeof createSessionTracker>;
+
+/**
+ * A session older than this daemon: it said an older version, or reported itself
+ * without one (from before sessions said it). Not yet reported to this daemon (still
+ * starting, or adopted and not reconnected yet): unknown, not called older.
+ */
+function olderOf(version: string | null | undefined): { version: string | null; olderBinary: boolean } {
+  if (version === undefined) return { version: null, olderBinary: false };
+  if (version === null) return { version, olderBinary: true };
+  return { version, olderBinary: olderThanOurs(version) };
+}
+
+/** Versions are semver; a session's string that is not (Bun.semver.order throws) is older unless it is ours. */
+function olderThanOurs(version: string): boolean {
+  try {
+    return Bun.semver.order(version, VERSION) < 0;
+  } catch {
+    return version !== VERSION;
+  }
+}

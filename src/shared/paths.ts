@@ -5,6 +5,8 @@ export type Paths = Readonly<{
   home: string;
   database: string;
   lock: string;
+  /** Where the running daemon says it is (daemon/address-file): what sessions read, never the database. */
+  daemonAddress: string;
   controlKey: string;
   p2pSecret: string;
   vapidKey: string;
@@ -20,6 +22,7 @@ export function pathsFor(home: string): Paths {
     home,
     database: join(home, "remcli.db"),
     lock: join(home, "daemon.lock"),
+    daemonAddress: join(home, "daemon.json"),
     controlKey: join(home, "control.key"),
     p2pSecret: join(home, "p2p.secret"),
     vapidKey: join(home, "vapid.key"),

@@ -1,7 +1,7 @@
 import { constants, Database } from "bun:sqlite";
 import { chmodSync, existsSync, renameSync } from "node:fs";
 import type { Log } from "../shared/log.ts";
-import { migrate } from "./migrations.ts";
+import { migrate, schemaVersion } from "./migrations.ts";
 
 const DATABASE_FILES = ["", "-wal", "-shm"];
 
@@ -53,14 +53,22 @@ function quarantine(file: string, log: Log, error: unknown): string {
   return aside;
 }
 
-function openAndMigrate(file: string): Database {
+/**
+ * Who opens: the daemon owns the schema and migrates it; anyone else (a CLI command)
+ * reads the database at whatever schema the daemon left it, so a new binary's command
+ * never migrates under an old daemon that still serves. Only a database nobody has
+ * made yet (schema 0) is created by whoever comes first.
+ */
+export type Opener = "daemon" | "reader";
+
+function openAndMigrate(file: string, opener: Opener): Database {
   const db = new Database(file, { create: true, strict: true });
   // Until the file proves healthy, closing it must not delete its -wal and -shm (SQLite
   // does on the last close): they hold its latest writes and go aside with it.
   db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
   try {
     configure(db);
-    migrate(db);
+    if (opener === "daemon" || schemaVersion(db) === 0) migrate(db);
     db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 0);
     return db;
   } catch (error) {
@@ -82,15 +90,15 @@ export type OnCorrupt = "quarantine" | "refuse";
  * -shm) and a fresh one made, so the daemon always starts, or refused with a
  * CorruptDatabaseError.
  */
-export function openDatabase(file: string, log: Log, onCorrupt: OnCorrupt = "refuse"): Database {
+export function openDatabase(file: string, log: Log, onCorrupt: OnCorrupt = "refuse", opener: Opener = "reader"): Database {
   let db: Database;
   try {
-    db = openAndMigrate(file);
+    db = openAndMigrate(file, opener);
   } catch (error) {
     if (!isCorruption(error)) throw error;
     if (onCorrupt === "refuse") throw new CorruptDatabaseError(file, error);
     quarantine(file, log, error);
-    db = openAndMigrate(file);
+    db = openAndMigrate(file, opener);
   }
   restrictModes(file);
   return db;

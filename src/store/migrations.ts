@@ -1,5 +1,12 @@
 import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
+import { errorMessage } from "../shared/errors.ts";
+
+// build.ts defines this only when REMCLI_TEST_EXTRA_MIGRATION is set, which only the
+// upgrade tests do (a binary "B" with one step more than "A"); a release never has it.
+declare const REMCLI_EMBEDDED_EXTRA_MIGRATION: string | undefined;
+const TEST_EXTRA: string[] =
+  typeof REMCLI_EMBEDDED_EXTRA_MIGRATION === "string" && REMCLI_EMBEDDED_EXTRA_MIGRATION !== "" ? [REMCLI_EMBEDDED_EXTRA_MIGRATION] : [];
 
 /**
  * Numbered schema steps; `PRAGMA user_version` records how many have run. Append only:
@@ -151,6 +158,7 @@ export const MIGRATIONS: readonly string[] = [
     events TEXT NOT NULL
   );
   `,
+  ...TEST_EXTRA,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -164,6 +172,11 @@ export function schemaVersionOf(file: string): number {
   } finally {
     db.close();
   }
+}
+
+/** The schema `db` is at (`PRAGMA user_version`). */
+export function schemaVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
 }
 
 export class SchemaTooNewError extends Error {
@@ -193,4 +206,48 @@ export function migrate(db: Database, target = SCHEMA_VERSION): number {
     return current;
   });
   return run.immediate();
+}
+
+/**
+ * Runs this binary's migrations on a copy of `file` (`VACUUM INTO` a 0600 scratch file
+ * beside it, deleted after), never on the file itself: what `daemon preflight` does, so
+ * an update whose migration fails is refused while the old daemon keeps serving on the
+ * old schema. Null when the migration would succeed or there is nothing to migrate; a
+ * file that cannot be copied at all is the daemon's to deal with (it moves a corrupt one
+ * aside), not a reason to refuse.
+ */
+export function migrationProblem(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const scratch = `${file}.preflight-${process.pid}`;
+  const cleanUp = () => {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(scratch + suffix, { force: true });
+  };
+  let from: number;
+  try {
+    const source = new Database(file, { readonly: true });
+    try {
+      from = schemaVersion(source);
+      if (from >= SCHEMA_VERSION) return null;
+      source.query("VACUUM INTO ?").run(scratch);
+    } finally {
+      source.close();
+    }
+  } catch {
+    cleanUp();
+    return null;
+  }
+  try {
+    chmodSync(scratch, 0o600);
+    const copy = new Database(scratch, { strict: true });
+    try {
+      migrate(copy);
+    } finally {
+      copy.close();
+    }
+    return null;
+  } catch (error) {
+    return `migrating the state database from schema ${from} to ${SCHEMA_VERSION} fails (tried on a copy; nothing changed): ${errorMessage(error)}`;
+  } finally {
+    cleanUp();
+  }
 }

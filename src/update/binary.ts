@@ -18,14 +18,21 @@ export function sameIdentity(a: BinaryIdentity | null, b: BinaryIdentity | null)
   return a !== null && b !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
+/** Until the identity line: a remcli build prints it before anything else. */
 const PROBE_TIMEOUT_MS = 5_000;
+/**
+ * The whole preflight: after its identity it tries this binary's migrations on a copy of
+ * the database (store/migrations.ts), which takes longer with a large database.
+ */
+const PREFLIGHT_TIMEOUT_MS = 120_000;
 /** A preflight answer is one short line; a program that floods its output is not remcli. */
 const MAX_OUTPUT_BYTES = 16 * 1024;
 
-async function bounded(stream: ReadableStream<Uint8Array>, onOverflow: () => void): Promise<string> {
+async function bounded(stream: ReadableStream<Uint8Array>, onOverflow: () => void, onLine: () => void = () => {}): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of stream) {
+    if (chunk.includes(10)) onLine();
     size += chunk.byteLength;
     if (size > MAX_OUTPUT_BYTES) {
       onOverflow();
@@ -40,8 +47,15 @@ async function run(command: string[]): Promise<{ code: number | null; out: strin
   try {
     const child = Bun.spawn(command, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
     const kill = () => child.kill("SIGKILL");
-    const timer = setTimeout(kill, PROBE_TIMEOUT_MS);
-    const [out, err, code] = await Promise.all([bounded(child.stdout, kill), bounded(child.stderr, kill), child.exited]);
+    let timer = setTimeout(kill, PROBE_TIMEOUT_MS);
+    let answered = false;
+    const onLine = () => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      timer = setTimeout(kill, PREFLIGHT_TIMEOUT_MS);
+    };
+    const [out, err, code] = await Promise.all([bounded(child.stdout, kill, onLine), bounded(child.stderr, kill), child.exited]);
     clearTimeout(timer);
     return { code, out, err };
   } catch (error) {

@@ -88,6 +88,10 @@ describe("ACP agents driven from the phone (the fake agent as Gemini CLI)", () =
     });
     expect(metadata).toMatchObject({ flavor: "gemini", agentSessionId: expect.any(String) });
     expect(metadata.claudeSessionId).toBeUndefined();
+    // Its slash commands, for the phone's composer; no terminal to hand control to.
+    const commands = await eventually("the agent's slash commands", async () => (await session.state()).metadata.slashCommands);
+    expect(commands).toEqual(["memory", "compress"]);
+    expect((await session.state()).metadata.hasTerminal).toBe(false);
 
     // A reply in two chunks arrives as one message, between the turn's start and end.
     const hello = await turn(session, "hello");

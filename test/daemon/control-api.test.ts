@@ -109,6 +109,43 @@ describe("control API", () => {
     expect(await client.call("list", {})).toEqual({ ok: true, data: { sessions: [] } });
   });
 
+  test("a session says its version at /session-started; one that says none, or an older one, is listed as on an older binary", async () => {
+    const client = createControlClient({ port, key });
+    const status = await client.call("status", {});
+    if (!status.ok) throw new Error(JSON.stringify(status));
+    const daemonVersion = status.data.version;
+    // Three live processes of ours stand in for session processes, killed at the end by pid.
+    const stand = () => Bun.spawn(["sleep", "30"], { stdout: "ignore", stderr: "ignore" });
+    const [current, silent, older] = [stand(), stand(), stand()];
+    try {
+      const said = (sessionId: string, pid: number, version?: string) =>
+        client.call("sessionStarted", { sessionId, pid, startedBy: "terminal", ...(version ? { version, protocol: 1 } : {}) });
+      expect(await said("s-current", current.pid, daemonVersion)).toEqual({ ok: true, data: { tracked: true, daemonVersion, olderBinary: false } });
+      expect(await said("s-silent", silent.pid)).toMatchObject({ ok: true, data: { tracked: true, olderBinary: true } });
+      expect(await said("s-older", older.pid, "0.0.1")).toMatchObject({ ok: true, data: { olderBinary: true } });
+      // Not semver: still listed, as another binary than the daemon's.
+      expect(await said("s-odd", silent.pid, "not a version")).toMatchObject({ ok: true, data: { olderBinary: true } });
+      expect(await said("s-silent", silent.pid)).toMatchObject({ ok: true, data: { olderBinary: true } });
+      const listed = await client.call("list", {});
+      if (!listed.ok) throw new Error(JSON.stringify(listed));
+      const bySession = Object.fromEntries(listed.data.sessions.map((s) => [s.sessionId, s]));
+      expect(bySession["s-current"]).toMatchObject({ version: daemonVersion, olderBinary: false, alive: true });
+      expect(bySession["s-silent"]).toMatchObject({ version: null, olderBinary: true });
+      expect(bySession["s-older"]).toMatchObject({ version: "0.0.1", olderBinary: true });
+      // A level below zero is no level at all: refused as a bad request, like any unknown shape.
+      expect(await client.call("sessionStarted", { sessionId: "s-bad", pid: current.pid, startedBy: "terminal", protocol: -1 })).toMatchObject({
+        ok: false,
+        error: { code: "bad_request" },
+      });
+    } finally {
+      for (const child of [current, silent, older]) child.kill("SIGKILL");
+      for (const [sessionId, child] of [["s-current", current], ["s-silent", silent], ["s-older", older]] as const) {
+        await child.exited;
+        await client.call("sessionEnded", { sessionId, pid: child.pid, reason: "test over" });
+      }
+    }
+  });
+
   test("the typed client returns not_running as a value when nothing listens", async () => {
     const closed = Bun.serve({ port: 0, fetch: () => new Response("") });
     const unusedPort = closed.port ?? 1;

@@ -34,6 +34,30 @@ describe("daemon lifecycle", () => {
     expect(existsSync(join(box.home, "daemon.lock"))).toBe(false);
   });
 
+  test("daemon.json names the running daemon for its sessions, 0600 and without secrets, and goes with it", async () => {
+    await using box = createSandbox();
+    expect((await box.cli(["daemon", "start", "--host", "127.0.0.1"])).code).toBe(0);
+    const report = statusJson(await box.cli(["daemon", "status", "--json"]));
+    const file = join(box.home, "daemon.json");
+    expect(mode(file)).toBe(0o600);
+    const address = JSON.parse(readFileSync(file, "utf8"));
+    expect(address).toMatchObject({
+      format: 1,
+      pid: report.pid,
+      version: report.version,
+      p2pHost: "127.0.0.1",
+      p2pPort: report.p2pPort,
+      controlPort: report.controlPort,
+      machineId: expect.any(String),
+    });
+    const text = readFileSync(file, "utf8");
+    for (const secret of ["p2p.secret", "control.key"]) expect(text).not.toContain(readFileSync(join(box.home, secret)).toString("base64"));
+    expect(readdirSync(box.home).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+
+    expect((await box.cli(["daemon", "stop"])).code).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
   test("a second daemon start finds the first and exits 0", async () => {
     await using box = createSandbox();
     expect((await box.cli(["daemon", "start"])).code).toBe(0);

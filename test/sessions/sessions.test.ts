@@ -234,6 +234,26 @@ describe("terminal sessions", () => {
     reader.releaseLock();
   });
 
+  test("`remcli` beside a running daemon from before daemon.json finds it by its row and reports to it", async () => {
+    await using daemon = await startDaemon();
+    // What a daemon of an earlier version leaves: no address file, only its state row.
+    rmSync(join(daemon.box.home, "daemon.json"));
+    const terminal = daemon.box.spawn([]);
+    const reader = (terminal.stderr as ReadableStream<Uint8Array>).getReader();
+    let said = "";
+    await eventually("the session to announce itself", async () => {
+      const { value } = await reader.read();
+      said += new TextDecoder().decode(value ?? new Uint8Array());
+      return /remcli session \S+ in /.test(said) ? true : undefined;
+    }, 20_000);
+    expect(said).not.toContain("started the daemon");
+    const sessionId = /remcli session (\S+) in /.exec(said)![1]!;
+    await eventually("the daemon to track it", async () => ((await listed(daemon)).some((s) => s.sessionId === sessionId && s.startedBy === "terminal") ? true : undefined));
+    terminal.kill("SIGTERM");
+    expect(await terminal.exited).toBe(0);
+    reader.releaseLock();
+  });
+
   test("a word that is not a command is a usage error, not a session", async () => {
     await using daemon = await startDaemon();
     const result = await daemon.box.cli(["bogus"]);

@@ -10,7 +10,7 @@ type PendingRequest = { tool: string; arguments: unknown; createdAt: number };
  * writes agent messages and agent state, serves the session RPCs the phone calls, and
  * hears the phone's messages. Independent of the real agent runner.
  */
-export async function fakeAgentSession(daemon: Daemon, options: { path: string; name?: string }) {
+export async function fakeAgentSession(daemon: Daemon, options: { path: string; name?: string; metadata?: Record<string, unknown> }) {
   const key = newDataEncryptionKey(daemon.secret);
   const cipher: Cipher = createCipher(daemon.secret, key.wrapped);
   const [machine] = (await daemon.api("/v1/machines")).body as Array<{ id: string }>;
@@ -29,6 +29,7 @@ export async function fakeAgentSession(daemon: Daemon, options: { path: string; 
         flavor: "claude",
         startedBy: "terminal",
         ...(options.name ? { name: options.name } : {}),
+        ...options.metadata,
       }),
       agentState: cipher.encrypt(state),
       dataEncryptionKey: key.wrapped,

@@ -9,6 +9,7 @@ import { createTurnQueue } from "../turn-queue.ts";
 import { acpErrorMessage, spawnAcpAgent } from "./connection.ts";
 import type { LaunchSpec } from "./launch.ts";
 import { createAcpOutput } from "./output.ts";
+import { commandNames } from "../slash-commands.ts";
 import { createSessionConfig, type ConfigRequest, type SessionConfig } from "./session-config.ts";
 
 /** session/load replays the conversation as updates, some after its answer: wait for quiet. */
@@ -56,6 +57,10 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
     if (notification.sessionId !== sessionId) return;
     lastUpdateAt = Date.now();
     settings?.observe(notification.update);
+    // Sent after session/new or /load, outside any turn: not a message, a fact about the agent.
+    if (notification.update.sessionUpdate === "available_commands_update") {
+      options.onSlashCommands?.(commandNames(notification.update.availableCommands.map((command) => command.name)));
+    }
     if (!replaying && currentTurn) output.update(notification.update);
   };
 

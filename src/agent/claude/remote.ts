@@ -5,6 +5,7 @@ import type { PermissionMode } from "../agent-state.ts";
 import { createTurnQueue } from "../turn-queue.ts";
 import { within } from "../../shared/within.ts";
 import { createOutputChain } from "./output-chain.ts";
+import { slashCommandsOf } from "../slash-commands.ts";
 
 const STDERR_TAIL = 2_000;
 /** The picker's "let Claude Code choose" entry. */
@@ -107,6 +108,8 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       if (usage) options.onUsage(tokensOf(usage), null);
     }
     if (message.type === "result") options.onUsage(tokensOf(message.usage), message.total_cost_usd ?? null);
+    const commands = slashCommandsOf(message);
+    if (commands) options.onSlashCommands?.(commands);
     const output = chain.convert(message);
     if (output) options.onOutput(output);
     if (message.type === "result") setBusy(false);

@@ -4,7 +4,8 @@ import type { Store } from "../../store/store.ts";
 import type { ControlHandlers } from "./server.ts";
 import type { SessionTracker } from "../../sessions/tracker.ts";
 import type { Spawn } from "../../sessions/spawn-session.ts";
-import type { UpdateCheck } from "../../protocol/control.ts";
+import { OLDEST_SESSION_PROTOCOL, type UpdateCheck } from "../../protocol/control.ts";
+import { VERSION } from "../../shared/version.ts";
 import type { Rewrapped } from "../rewrap-keys.ts";
 import type { Notifier } from "../../notify/notifier.ts";
 
@@ -17,6 +18,9 @@ export function createControlHandlers(deps: {
   rotateSecret: () => Rewrapped | undefined;
   checkUpdate: () => Promise<UpdateCheck>;
   notifier: Notifier;
+  /** A session reported itself (and its version): the phone's view of the machine follows. */
+  sessionsChanged: () => void;
+  restartSession: ControlHandlers["restartSession"];
 }): ControlHandlers {
   return {
     status() {
@@ -48,13 +52,20 @@ export function createControlHandlers(deps: {
     },
     checkUpdate: async () => ok(await deps.checkUpdate()),
     list: () => ok({ sessions: deps.tracker.list() }),
-    sessionStarted(request) {
+    sessionStarted({ protocol = 0, ...request }) {
+      if (protocol < OLDEST_SESSION_PROTOCOL) {
+        const message = `this session's remcli ${request.version ?? "(unknown version)"} is older than daemon ${VERSION} takes (session protocol ${protocol} < ${OLDEST_SESSION_PROTOCOL}); restart the session`;
+        return fail("conflict", message);
+      }
       deps.tracker.sessionStarted(request);
-      return ok({ tracked: true as const });
+      deps.sessionsChanged();
+      const olderBinary = deps.tracker.list().find((s) => s.pid === request.pid)?.olderBinary ?? false;
+      return ok({ tracked: true as const, daemonVersion: VERSION, olderBinary });
     },
     sessionEnded: (request) => ok({ recorded: deps.tracker.sessionEnded(request) }),
     stopSession: ({ sessionId }) => deps.tracker.stop(sessionId),
     spawnSession: (request) => deps.spawn(request),
+    restartSession: (request) => deps.restartSession(request),
     notifyEvent({ sessionId, notice }) {
       deps.notifier.sessionNotice(sessionId, notice);
       return ok({ accepted: true as const });

@@ -48,7 +48,7 @@ export function sessionHandlers(socket: IoSocket, deps: SocketDeps): void {
   // The reference has no ack for these; a client that passes one still gets an answer.
   on(socket, log, "session-alive", ({ sid, time, thinking }, ack) => {
     const at = Math.min(time, Date.now());
-    if (!presence.session(sid, true, at)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
+    if (!presence.session(sid, true, at, thinking ?? false)) return ack?.(okErrorAnswer(`unknown session ${sid}`));
     publisher.ephemeral({ type: "activity", id: sid, active: true, activeAt: at, thinking: thinking ?? false });
     ack?.({ ok: true });
   }, okErrorAnswer);

@@ -173,7 +173,9 @@ export function createLink(pairing: Pairing) {
     if (event.type === "activity") {
       const session = sessions.get(event.id);
       if (!session) return;
-      sessions.set(event.id, { ...session, active: event.active, activeAt: event.activeAt, thinking: event.active && event.thinking });
+      const thinking = event.active && event.thinking;
+      const thinkingSince = thinking ? (session.thinkingSince ?? Date.now()) : null;
+      sessions.set(event.id, { ...session, active: event.active, activeAt: event.activeAt, thinking, thinkingSince });
     } else if (event.type === "usage") {
       const session = sessions.get(event.id);
       if (session) sessions.set(event.id, { ...session, usage: { tokens: event.tokens.total, cost: event.cost.total, at: event.timestamp } });
@@ -272,6 +274,8 @@ export function createLink(pairing: Pairing) {
     get known() {
       return refreshed || snapshot !== null;
     },
+    /** Now, by the daemon's clock (stored messages carry its times). */
+    daemonNow: () => rest.daemonNow(),
     machines: () => [...machines.values()],
     sessions: () => [...sessions.values()].sort((a, b) => b.activeAt - a.activeAt || b.wire.createdAt - a.wire.createdAt),
     session: (sid: string) => sessions.get(sid),

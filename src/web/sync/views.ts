@@ -20,6 +20,8 @@ export type SessionView = {
   active: boolean;
   activeAt: number;
   thinking: boolean;
+  /** When this phone saw the agent start working (its clock), while it works. */
+  thinkingSince: number | null;
   usage: Usage | null;
 };
 
@@ -54,6 +56,7 @@ export function sessionView(wire: SessionWire, cipher: Cipher, previous?: Sessio
     active: wire.active,
     activeAt: wire.activeAt,
     thinking: wire.active ? (previous?.thinking ?? false) : false,
+    thinkingSince: wire.active ? (previous?.thinkingSince ?? null) : null,
     usage: previous?.usage ?? null,
   };
 }

@@ -4,6 +4,7 @@ import { useMentions, type MentionSource } from "../files/mentions.tsx";
 import { useImageAttach } from "./image-attach.tsx";
 import { ModelPicker } from "./model-picker.tsx";
 import type { AgentModel } from "../../../protocol/plaintext.ts";
+import { useSlashCommands } from "./slash-commands.tsx";
 
 const TOUCH = matchMedia("(pointer: coarse)");
 
@@ -28,12 +29,15 @@ export function Composer(props: {
   mentions?: MentionSource;
   /** The model picker; absent when the agent offers no choice. */
   model?: { value: string; choices: readonly AgentModel[]; set: (next: string) => void };
+  /** The agent's slash commands, which `/` suggests. */
+  slashCommands?: readonly string[];
 }) {
   const [text, setText] = useState("");
   const [images, setImages] = useState<ImageAttachment[]>([]);
   const field = useRef<HTMLTextAreaElement>(null);
   const mention = useMentions(props.mentions, text, setText, () => field.current);
   const attach = useImageAttach(images, setImages);
+  const slash = useSlashCommands(props.slashCommands, text, setText, () => field.current);
   const submit = () => {
     const trimmed = text.trim();
     if (!trimmed && images.length === 0) return;
@@ -70,6 +74,7 @@ export function Composer(props: {
         ) : null}
       </div>
       {mention.list}
+      {slash.list}
       {attach.strip}
       <div class="composer-row">
         {attach.button}
@@ -84,7 +89,7 @@ export function Composer(props: {
             mention.track(e.currentTarget.value, e.currentTarget.selectionStart);
           }}
           onKeyDown={(e) => {
-            if (mention.onKeyDown(e)) return;
+            if (slash.onKeyDown(e) || mention.onKeyDown(e)) return;
             // Enter sends with a hardware keyboard; on a touch keyboard it is a new line.
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !TOUCH.matches) {
               e.preventDefault();

@@ -1,6 +1,7 @@
 import { AcpData } from "../../../protocol/acp.ts";
 import type { ContentBlock, ImageAttachment } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
+import { turnCost } from "./cost.ts";
 
 /** `denied`: the phone (or a rule) refused the tool, so its error result is a refusal, not a failure. */
 export type ToolResult = { text: string; isError: boolean; denied?: boolean };
@@ -25,6 +26,8 @@ export type Item =
 export function toItems(messages: readonly ChatMessage[]): { items: Item[]; results: Map<string, ToolResult> } {
   const items: Item[] = [];
   const results = new Map<string, ToolResult>();
+  // Claude Code's result costs are running totals: a turn's cost is its step from the last.
+  let lastTotal: number | null = null;
   for (const message of messages) {
     const key = (i: number) => `${message.seq}:${i}`;
     const plain = message.plain;
@@ -72,11 +75,12 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
         items.push({
           kind: "turn-end",
           key: key(0),
-          cost: data.total_cost_usd,
+          cost: data.total_cost_usd === undefined ? undefined : turnCost(data.total_cost_usd, lastTotal),
           durationMs: data.duration_ms,
           isError: data.is_error === true,
           text: data.is_error ? data.result : undefined,
         });
+        if (data.total_cost_usd !== undefined) lastTotal = data.total_cost_usd;
         break;
       case "summary":
         items.push({ kind: "summary", key: key(0), text: data.summary });

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Conversation } from "../../sync/conversation.ts";
 import type { Outgoing } from "../../sync/outbox.ts";
 import { money } from "../parts/time.ts";
@@ -8,6 +8,7 @@ import { ToolCall } from "./tool-call.tsx";
 import type { ImageAttachment } from "../../../protocol/plaintext.ts";
 import { imageUrl } from "../../attachments/shrink-image.ts";
 import "./composer-extras.css";
+import { WorkingIndicator } from "./working-indicator.tsx";
 
 /** Pixels from the bottom within which the list keeps following new messages. */
 const FOLLOW_SLACK = 80;
@@ -23,6 +24,8 @@ export function MessageList(props: {
   denied?: ReadonlySet<string>;
   pending: readonly Outgoing[];
   thinking: boolean;
+  /** While the agent works: since when (this phone's clock). */
+  workingSince?: number | null;
   retry: (localId: string) => void;
   discard: (localId: string) => void;
   onFirstPaint?: () => void;
@@ -34,6 +37,10 @@ export function MessageList(props: {
   const scroller = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
   const following = useRef(true);
+  // Rendered state, unlike `following`: the jump button shows while the user reads above.
+  const [away, setAway] = useState(false);
+  /** The newest seq when the user scrolled away: what came after it is "new". */
+  const seenUpTo = useRef(0);
   const anchor = useRef<{ height: number; top: number; firstSeq: number } | null>(null);
   const painted = useRef(false);
 
@@ -82,6 +89,9 @@ export function MessageList(props: {
       onScroll={(e) => {
         const el = e.currentTarget;
         following.current = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_SLACK;
+        if (away !== following.current) return;
+        seenUpTo.current = messages.at(-1)?.seq ?? 0;
+        setAway(!following.current);
       }}
     >
       {state.hasOlder ? (
@@ -116,6 +126,21 @@ export function MessageList(props: {
           )}
         </div>
       ))}
+      {props.thinking && props.workingSince ? <WorkingIndicator since={props.workingSince} /> : null}
+      {away ? (
+        <button
+          type="button"
+          class="jump-latest"
+          onClick={() => {
+            following.current = true;
+            setAway(false);
+            // Not smooth: the scroll events on the way would read as the user scrolling up again.
+            if (scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
+          }}
+        >
+          ↓ Jump to latest{unseen(items, seenUpTo.current)}
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -175,4 +200,11 @@ function MessageItem({ item, results, thinking, denied }: { item: Item; results:
     case "unreadable":
       return <p class="event error">A message this app cannot read (another key or a newer format).</p>;
   }
+}
+
+/** " · 3 new": the things shown (replies, tool calls …) that arrived since the user scrolled up. */
+function unseen(items: readonly Item[], seenUpTo: number): string {
+  // An item's key starts with its message's seq.
+  const count = items.filter((item) => Number.parseInt(item.key, 10) > seenUpTo).length;
+  return count > 0 ? ` · ${count} new` : "";
 }

@@ -1,18 +1,22 @@
 import { useEffect, useState } from "preact/hooks";
 import { PermissionMode } from "../../../protocol/plaintext.ts";
 import type { Link } from "../../sync/link.ts";
-import { sessionState, sessionTitle, shortPath } from "../../sync/views.ts";
+import { resumeSession, terminalCanTakeOver } from "../../sync/resume.ts";
+import { sessionState, sessionTitle, shortPath, type ChatMessage } from "../../sync/views.ts";
 import { Composer } from "../conversation/composer.tsx";
+import { CostLine } from "../conversation/cost-line.tsx";
+import { ResumeBar } from "../conversation/resume-bar.tsx";
+import { SessionMenu } from "../conversation/session-menu.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
 import { DEFAULT_MODEL, modelChoices, useSessionModel } from "../conversation/model-picker.tsx";
+import { turnStartedAt } from "../conversation/turn-start.ts";
 import { PermissionCard } from "../conversation/permission-card.tsx";
 import { sessionMentions } from "../files/mentions.tsx";
 import { SessionTabs } from "../files/session-tabs.tsx";
 import { sessionNotes } from "../sessions/notes.ts";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { StateBadge } from "../parts/state-badge.tsx";
-import { money } from "../parts/time.ts";
-import { goBack } from "../router.ts";
+import { goBack, navigate, paths } from "../router.ts";
 import { useLink } from "../use-link.ts";
 import { RotatedPanel } from "./problem-panels.tsx";
 
@@ -87,39 +91,23 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           <p class="muted path" title={session?.metadata?.path}>{shortPath(session?.metadata?.path ?? "", session?.metadata?.homeDir, 40)}</p>
         </div>
         <StateBadge state={state} />
-        <details class="menu">
-          <summary aria-label="Session actions">⋯</summary>
-          <div class="menu-items">
-            <button
-              type="button"
-              onClick={() => void act("Control handed back to the terminal.", () => link.sessionRpc(sessionId, "switch", { to: "local" }))}
-            >
-              Hand control to the terminal
-            </button>
-            <button
-              type="button"
-              class="danger"
-              disabled={!machineId}
-              onClick={() => void act("Session stopped.", () => link.machineRpc(machineId!, "stop-session", { sessionId }))}
-            >
-              Stop session
-            </button>
-          </div>
-        </details>
+        <SessionMenu
+          canHandBack={session ? terminalCanTakeOver(session) : false}
+          canStop={Boolean(session?.active && machineId)}
+          handBack={() => void act("Control handed back to the terminal.", () => link.sessionRpc(sessionId, "switch", { to: "local" }))}
+          stop={() => void act("Session stopped.", () => link.machineRpc(machineId!, "stop-session", { sessionId }))}
+        />
       </header>
       <SessionTabs link={link} sessionId={sessionId} current="chat" />
       <LinkBanner link={link} />
-      {session?.usage ? (
-        <p class="usage muted" aria-label="Usage">
-          {session.usage.tokens.toLocaleString()} tokens · {money(session.usage.cost)}
-        </p>
-      ) : null}
+      <CostLine messages={conversation.state.messages} live={session?.usage?.cost ?? null} />
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       <MessageList
         conversation={conversation}
         denied={deniedTools(session?.agentState?.completedRequests)}
         pending={link.pending(sessionId)}
         thinking={state === "thinking"}
+        workingSince={workingSince(session?.thinkingSince ?? null, conversation.state.messages, link.daemonNow() - Date.now())}
         retry={link.retry}
         discard={link.discard}
         onFirstPaint={() =>
@@ -140,18 +128,38 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
           />
         ))}
         {session && !session.active ? (
-          <p class="muted ended-note">This session has ended: messages are kept, but nothing answers until it runs again.</p>
-        ) : null}
-        <Composer
-          mode={mode}
-          setMode={setMode}
-          thinking={state === "thinking"}
-          send={(text, m, images) => link.send(sessionId, text, m, images, model ?? undefined)}
-          model={{ value: model ?? DEFAULT_MODEL, choices: modelChoices(session), set: setModel }}
-          mentions={mentionSource}
-          abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
-        />
+          <ResumeBar
+            unavailable={link.status.kind === "online" ? null : "The computer is not reachable right now."}
+            resume={async () => {
+              setNotice(null);
+              const resumed = await resumeSession(link, session);
+              if (resumed !== sessionId) navigate(paths.session(link.pairing.id, resumed), { replace: true });
+            }}
+          />
+        ) : (
+          <Composer
+            mode={mode}
+            setMode={setMode}
+            thinking={state === "thinking"}
+            send={(text, m, images) => link.send(sessionId, text, m, images, model ?? undefined)}
+            model={{ value: model ?? DEFAULT_MODEL, choices: modelChoices(session), set: setModel }}
+            mentions={mentionSource}
+            slashCommands={session?.metadata?.slashCommands}
+            abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
+          />
+        )}
       </div>
     </main>
   );
+}
+
+/**
+ * Since when the agent works, on this phone's clock: when this phone saw it start, or
+ * earlier when the stored prompt of the running turn says so (the app was opened or
+ * reloaded mid-turn).
+ */
+function workingSince(seen: number | null, messages: readonly ChatMessage[], daemonAhead: number): number | null {
+  if (seen === null) return null;
+  const started = turnStartedAt(messages);
+  return started === null ? seen : Math.min(seen, started - daemonAhead);
 }
