@@ -20,6 +20,8 @@ export type StartedBy = "daemon" | "terminal";
 const Metadata = z.record(z.string(), z.unknown());
 const CreatedSession = z.object({ session: Session });
 const PAGE = 500;
+/** Handshakes refused for the token retried (a second apart) before the session gives up on the daemon. */
+const MAX_AUTH_RETRIES = 5;
 /** Digests of the prompts this session fed its agent, newest kept. */
 const MAX_REMEMBERED_PROMPTS = 10_000;
 
@@ -175,9 +177,15 @@ export async function openSessionLink(input: {
     takeNewToken();
     setTimeout(() => closing || socket.connect(), 100);
   });
-  // A handshake refused for its token is not retried by socket.io either; retry once the secret changed.
+  // A handshake refused for its token is not retried by socket.io either: retry with the new
+  // secret, or a few times more while the file may be a moment ahead of the server (a
+  // rotation in progress writes the file first).
+  let refusals = 0;
+  socket.on("connect", () => void (refusals = 0));
   socket.on("connect_error", (error) => {
-    if (!closing && /authentication/i.test(error.message) && takeNewToken()) socket.connect();
+    if (closing || !/authentication/i.test(error.message)) return;
+    if (takeNewToken()) return void socket.connect();
+    if (refusals++ < MAX_AUTH_RETRIES) setTimeout(() => closing || socket.connected || (takeNewToken(), socket.connect()), 1_000);
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
