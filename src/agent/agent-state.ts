@@ -13,7 +13,8 @@ export const MAX_PROMPT_CHARS = 200_000;
 /** A user turn typed on the phone. Unknown meta fields are the app's own and ignored. */
 export const PhoneMessage = z.object({
   role: z.literal("user"),
-  content: z.object({ type: z.literal("text"), text: z.string().max(MAX_PROMPT_CHARS) }),
+  // Images are checked one by one (images.ts), so one bad image does not lose the message.
+  content: z.object({ type: z.literal("text"), text: z.string().max(MAX_PROMPT_CHARS), images: z.array(z.unknown()).max(64).optional() }),
   meta: z
     .object({
       sentFrom: z.string().max(50).optional(),

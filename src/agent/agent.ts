@@ -1,4 +1,5 @@
 import type { AcpContent } from "../protocol/acp.ts";
+import type { AgentModel, ImageAttachment } from "../protocol/plaintext.ts";
 import type { PermissionMode } from "./agent-state.ts";
 import type { SessionRule } from "./tool-allowlist.ts";
 
@@ -28,7 +29,15 @@ export type AgentAdapter = {
   startLocal?(options: LocalOptions): LocalAgent;
 };
 
-export type UserTurn = { text: string; permissionMode?: PermissionMode; model?: string };
+export type UserTurn = {
+  text: string;
+  permissionMode?: PermissionMode;
+  model?: string;
+  /** Images attached on the phone (Anthropic content blocks). */
+  images?: ImageAttachment[];
+  /** What of the phone's message could not be passed on, for the phone. */
+  notice?: string;
+};
 
 export type ToolAsk = { toolUseId: string; tool: string; input: Record<string, unknown>; signal: AbortSignal };
 /** `sessionRules`: what the user just allowed for the rest of the session, for the agent's own matcher. */
@@ -57,6 +66,10 @@ export type RemoteOptions = {
   /** Busy from a turn's start to its result. */
   onBusy(busy: boolean): void;
   askTool(ask: ToolAsk): Promise<ToolVerdict>;
+  /** The models the agent says it accepts, once it has started (for the phone's picker). */
+  onModels?(models: AgentModel[]): void;
+  /** Something the phone should read that is not the agent's own output (a refused model). */
+  onNotice?(text: string): void;
 };
 
 export type AgentEnd = { kind: "closed" } | { kind: "crashed"; message: string };

@@ -1,8 +1,10 @@
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
+import { within } from "../shared/within.ts";
 import type { PermissionBroker } from "./permissions.ts";
 import { rememberSlashCommands } from "./slash-commands.ts";
 import { rememberConversation, setControlledByUser, type ModeOutcome, type SessionContext } from "./session-context.ts";
 
+const SIGNAL_GRACE_MS = 300;
 const FULL_QUEUE = "Too many messages are waiting for the agent; this one was not queued.";
 
 /**
@@ -43,10 +45,13 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
       ctx.notices.finished();
     },
     askTool: (ask) => ctx.broker.ask(ask),
+    onModels: (models) => void ctx.link.metadata.update((metadata) => ({ ...metadata, models: models.slice(0, 100) })),
+    onNotice: (text) => ctx.messages.event({ type: "message", message: text }),
   });
   ctx.state.launches++;
 
   const release = ctx.inbox.listen((turn) => {
+    if (turn.notice) ctx.messages.event({ type: "message", message: turn.notice });
     const permissionMode = ctx.broker.acceptMode(turn.permissionMode);
     if (permissionMode) ctx.state.permissionMode = permissionMode;
     if (!agent.send({ ...turn, permissionMode })) ctx.messages.event({ type: "message", message: FULL_QUEUE });
@@ -79,11 +84,13 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
   else ctx.terminal?.say(`remcli: ${ctx.adapter.displayName} runs for the phone (Ctrl-C ends the session).`);
 
   const outcome = await Promise.race<ModeOutcome>([
-    agent.ended.then((end) =>
-      end.kind === "crashed"
-        ? crashed(ctx, end.message)
-        : { kind: "end", end: { reason: `${ctx.adapter.displayName} exited`, code: 0 } },
-    ),
+    agent.ended.then(async (end): Promise<ModeOutcome> => {
+      if (end.kind !== "crashed") return { kind: "end", end: { reason: `${ctx.adapter.displayName} exited`, code: 0 } };
+      // A signal to the whole process group (Ctrl-C, a stop) ends the agent too, maybe a moment
+      // before our own handler runs: that is the session ending, not the agent crashing.
+      if (await within(ctx.ending, SIGNAL_GRACE_MS)) return { kind: "end", end: await ctx.ending };
+      return crashed(ctx, end.message);
+    }),
     ctx.ending.then((end) => ({ kind: "end", end })),
     tookBack,
     ...(key ? [key.pressed.then((pressed): ModeOutcome => (pressed === "interrupt" ? { kind: "end", end: { reason: "ended with Ctrl-C in the terminal", code: 0 } } : { kind: "switch", to: "local" }))] : []),

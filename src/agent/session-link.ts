@@ -20,6 +20,8 @@ export type StartedBy = "daemon" | "terminal";
 const Metadata = z.record(z.string(), z.unknown());
 const CreatedSession = z.object({ session: Session });
 const PAGE = 500;
+/** Handshakes refused for the token retried (a second apart) before the session gives up on the daemon. */
+const MAX_AUTH_RETRIES = 5;
 /** Digests of the prompts this session fed its agent, newest kept. */
 const MAX_REMEMBERED_PROMPTS = 10_000;
 
@@ -59,10 +61,21 @@ export async function openSessionLink(input: {
   /** Continue the session of this tag (a resume): its key, metadata and history stay. */
   resumeTag?: string;
   onUserMessage: (message: PhoneMessage) => void;
+  /** The shared secret as the daemon's secret file holds it now (it changes with `qr --rotate`). */
+  currentSecret?: () => Uint8Array | null;
 }) {
   const { daemon } = input;
-  const token = p2pAuthToken(daemon.secret);
+  let token = p2pAuthToken(daemon.secret);
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  /** After a rotation: the new token, for the socket and REST alike. False when it did not change. */
+  const takeNewToken = (): boolean => {
+    const secret = input.currentSecret?.();
+    const next = secret ? p2pAuthToken(secret) : token;
+    if (next === token) return false;
+    token = next;
+    headers.authorization = `Bearer ${token}`;
+    return true;
+  };
   const key = newDataEncryptionKey(daemon.secret);
   const fresh: Cipher = createNativeCipher(daemon.secret, key.wrapped);
   const ownMetadata = {
@@ -129,8 +142,9 @@ export async function openSessionLink(input: {
   const socket: ClientSocket = io(daemon.base, {
     path: "/v1/updates",
     transports: ["websocket"],
-    // The owner proof lets this connection, and only it, serve the session's RPCs.
-    auth: { token, clientType: "session-scoped", sessionId: sid, proof: ownerProof(daemon.controlKey, { kind: "session", id: sid }) },
+    // The owner proof lets this connection, and only it, serve the session's RPCs. A function:
+    // read at every connect, so a rejoin after `qr --rotate` shows the new token.
+    auth: (give) => give({ token, clientType: "session-scoped", sessionId: sid, proof: ownerProof(daemon.controlKey, { kind: "session", id: sid }) }),
     reconnectionDelay: 100,
     reconnectionDelayMax: 1_000,
   });
@@ -155,6 +169,24 @@ export async function openSessionLink(input: {
     void catchUp().catch(() => {});
     if (connects++ > 0) for (const listener of reconnected) listener();
   });
+  let closing = false;
+  // `qr --rotate` drops every connection on purpose, which socket.io does not retry by itself:
+  // rejoin with the new secret's token (the data key stays, re-wrapped by the daemon).
+  socket.on("disconnect", (reason) => {
+    if (reason !== "io server disconnect" || closing) return;
+    takeNewToken();
+    setTimeout(() => closing || socket.connect(), 100);
+  });
+  // A handshake refused for its token is not retried by socket.io either: retry with the new
+  // secret, or a few times more while the file may be a moment ahead of the server (a
+  // rotation in progress writes the file first).
+  let refusals = 0;
+  socket.on("connect", () => void (refusals = 0));
+  socket.on("connect_error", (error) => {
+    if (closing || !/authentication/i.test(error.message)) return;
+    if (takeNewToken()) return void socket.connect();
+    if (refusals++ < MAX_AUTH_RETRIES) setTimeout(() => closing || socket.connected || (takeNewToken(), socket.connect()), 1_000);
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", () => resolve());
     socket.once("connect_error", (error) => reject(new Error(`could not connect to the daemon: ${error.message}`)));
@@ -178,6 +210,7 @@ export async function openSessionLink(input: {
     onReconnect: (listener: () => void) => reconnected.push(listener),
     /** session-end, then waits (bounded) for queued messages before closing. */
     async close() {
+      closing = true;
       // With no daemon to talk to, waiting only delays the exit (doctor kills after 1 s).
       if (socket.connected) {
         await outbox.flush(3_000);

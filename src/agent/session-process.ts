@@ -2,9 +2,11 @@ import type { StartedBy } from "../protocol/control.ts";
 import type { RunnableAgent } from "../sessions/agents.ts";
 import type { Config } from "../shared/env.ts";
 import { createLog } from "../shared/log.ts";
+import { readSecret } from "../shared/secret-file.ts";
 import type { Paths } from "../shared/paths.ts";
 import { adapterFor } from "./adapters.ts";
-import type { AgentAdapter } from "./agent.ts";
+import type { AgentAdapter, UserTurn } from "./agent.ts";
+import { acceptImages } from "./images.ts";
 import type { PhoneMessage } from "./agent-state.ts";
 import type { DaemonAddress } from "./daemon-address.ts";
 import { createDaemonRegistration } from "./daemon-registration.ts";
@@ -54,6 +56,7 @@ export async function runSessionProcess(input: {
     controlledByUser: startingMode === "local",
     flavor: adapter.flavor,
     resumeTag: input.resumeTag,
+    currentSecret: () => readSecret(input.paths.p2pSecret),
     onUserMessage: (message) => {
       if (!inbox.push(turnOf(message))) refused++;
     },
@@ -160,16 +163,20 @@ function serveSessionRpcs(ctx: SessionContext, requestEnd: (end: SessionEnd) => 
     return to === "local" || to === "remote" ? ctx.handlers.switchTo(to) : false;
   });
   rpc.serve("killSession", () => {
+    ctx.messages.event({ type: "message", message: "Stopped from the phone" });
     // Answer first: the phone should hear "yes" before the session goes away.
     setTimeout(() => requestEnd({ reason: "killed from the phone", code: 0 }), 10);
     return { success: true, message: "Killing remcli process" };
   });
 }
 
-function turnOf(message: PhoneMessage) {
+function turnOf(message: PhoneMessage): UserTurn {
+  const { images, notice } = acceptImages(message.content.images);
   return {
     text: message.content.text,
     permissionMode: message.meta?.permissionMode,
     model: message.meta?.model ?? undefined,
+    ...(images.length > 0 ? { images } : {}),
+    ...(notice ? { notice } : {}),
   };
 }

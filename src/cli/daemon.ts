@@ -11,9 +11,10 @@ import { formatStatus, statusReport } from "./daemon-status.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 import { standardFlags } from "./help.ts";
 import { printLogs } from "./logs.ts";
-import { formatPairing, pairingOf } from "./pairing.ts";
+import { formatPairing, formatRotation, pairingOf } from "./pairing.ts";
 import { rawOption } from "./raw-option.ts";
 import { formatServiceState, installService, serviceState, uninstallService } from "./service.ts";
+import { compactPairingUrl } from "../p2p/qr.ts";
 
 /** Commands the daemon and self-update run, not people: left out of the help. */
 const INTERNAL = ["start-sync", "preflight"];
@@ -186,12 +187,16 @@ export function daemonProgram() {
     .action(async (options: { json?: boolean; rotate?: boolean }) => {
       const context = cliContext();
       using store = openCliStore(context);
-      const { row, control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon qr`"));
-      if (options.rotate) unwrap(await control.call("rotateSecret", {}));
+      const { control } = unwrap(connectDaemon(context.paths, store, "`remcli daemon qr`"));
+      const rotation = options.rotate ? unwrap(await control.call("rotateSecret", {})) : null;
       const pairing = await pairingOf(context, control);
       if (!pairing) throw new CommandFailed({ code: "unavailable", message: "the daemon has no P2P address yet" });
-      if (options.json) console.log(JSON.stringify({ url: pairing.url, ...pairing.payload, addresses: pairing.addresses }, null, 2));
-      else console.log(`${options.rotate ? "New secret: every phone must scan again.\n" : ""}${await formatPairing(pairing)}`);
+      if (options.json) {
+        const { rotated: _rotated, ...report } = rotation ?? { rotated: true };
+        const compactUrl = compactPairingUrl(pairing.payload);
+        const fields = { url: pairing.url, compactUrl, ...pairing.payload, addresses: pairing.addresses };
+        console.log(JSON.stringify({ ...fields, ...(rotation ? { rotation: report } : {}) }, null, 2));
+      } else console.log(`${rotation ? `${formatRotation(rotation)}\n` : ""}${await formatPairing(pairing)}`);
       return 0;
     });
 

@@ -71,16 +71,9 @@ export function createMachine(deps: { server: P2pServer; store: Store; paths: Pa
     },
     /** The shared secret the machine's and the sessions' keys are wrapped for. */
     secret: () => secret,
-    /** After `qr --rotate` the old wrapped key is unreadable to a re-paired phone: re-key. */
-    rekey(next: Uint8Array, state: MachineDaemonState) {
+    /** After `qr --rotate`: its data key was re-wrapped for `next` (rewrap-keys.ts). */
+    useSecret(next: Uint8Array) {
       secret = next;
-      const key = newDataEncryptionKey(secret);
-      const keyed = createNativeCipher(secret, key.wrapped);
-      store.machines.replaceKey(id, {
-        dataEncryptionKey: key.wrapped,
-        metadata: keyed.encrypt(metadata()),
-        daemonState: keyed.encrypt(state),
-      });
     },
   };
 }

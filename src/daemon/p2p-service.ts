@@ -1,7 +1,8 @@
 import type { Config } from "../shared/env.ts";
 import type { Log } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
-import { readOrCreateSecret, writeNewSecret } from "../shared/secret-file.ts";
+import { rmSync } from "node:fs";
+import { readOrCreateSecret, readSecret, writeNewSecret, writeSecret } from "../shared/secret-file.ts";
 import type { Store } from "../store/store.ts";
 import { createReach } from "../p2p/reach.ts";
 import { BindError, checkHost, EVERYWHERE } from "../p2p/bind.ts";
@@ -21,6 +22,20 @@ import type { AgentCatalog } from "../sessions/agents.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
 import { resumeRequest } from "./resume.ts";
 import type { ReachAddress } from "../protocol/reach.ts";
+import { postSessionEndNotice } from "./session-end-notice.ts";
+import { rewrapDataKeys, type Rewrapped } from "./rewrap-keys.ts";
+
+const STOPPED_FROM_PHONE = "stopped from the phone";
+const previousSecretFile = (paths: Paths) => `${paths.p2pSecret}.previous`;
+
+/** A rotation that crashed before its re-wrap was committed: re-wrap what still opens under the old secret. */
+function finishInterruptedRotation(store: Store, paths: Paths, secret: Uint8Array, log: Log) {
+  const previous = readSecret(previousSecretFile(paths));
+  if (!previous) return;
+  const report = rewrapDataKeys(store, previous, secret);
+  rmSync(previousSecretFile(paths), { force: true });
+  log.warn("finished an interrupted secret rotation", { sessions: report.rewrapped.sessions, machines: report.rewrapped.machines });
+}
 
 /** The first plain-http address's host: what the state row and the session processes use. */
 function lanHost(addresses: ReachAddress[]): string {
@@ -69,6 +84,7 @@ export async function startP2pService(deps: {
 }) {
   const { config, paths, store, log, options } = deps;
   const secret = readOrCreateSecret(paths.p2pSecret);
+  finishInterruptedRotation(store, paths, secret, log);
   const remembered = rememberedHost(store);
   const host = options.host ?? remembered ?? null;
   const preferredPort = options.port ?? deps.previousPort ?? 0;
@@ -126,7 +142,10 @@ export async function startP2pService(deps: {
       async stopSession(params) {
         const request = StopSessionParams.safeParse(params);
         if (!request.success) return { type: "error", errorMessage: "invalid stop request: sessionId is required" };
-        const stopped = await tracker.stop(request.data.sessionId);
+        const stopped = await tracker.stop(request.data.sessionId, STOPPED_FROM_PHONE);
+        if (stopped.ok && stopped.data.how !== "already-gone") {
+          await postSessionEndNotice({ server, secret: machine.secret }, request.data.sessionId, "Stopped from the phone");
+        }
         return stopped.ok
           ? { message: `Session stopped (${stopped.data.how})` }
           : { type: "error", errorMessage: stopped.error.message };
@@ -168,12 +187,27 @@ export async function startP2pService(deps: {
     portMoved: server.moved,
     tunnelUrl: () => tunnel?.url ?? null,
     tunnelError,
-    /** `qr --rotate`: a new secret, every connection dropped, the machine re-keyed. */
-    rotateSecret() {
+    /**
+     * `qr --rotate`: a new secret; every data key re-wrapped for it (so every session and
+     * message stays readable), every connection dropped. Session processes rejoin with the
+     * new token, which they read from the secret file.
+     */
+    rotateSecret(): Rewrapped {
+      const previous = machine.secret();
+      // Kept until the re-wrap is committed: a crash in between is finished at the next start.
+      writeSecret(previousSecretFile(paths), previous);
       const next = writeNewSecret(paths.p2pSecret);
+      const report = rewrapDataKeys(store, previous, next);
+      rmSync(previousSecretFile(paths), { force: true });
       server.rotateSecret(next);
-      machine.rekey(next, deps.daemonState());
-      log.info("p2p secret rotated; every connection dropped");
+      machine.useSecret(next);
+      log.info("p2p secret rotated; every connection dropped", {
+        sessions: report.rewrapped.sessions,
+        machines: report.rewrapped.machines,
+        legacy: report.legacy.length,
+        unreadable: report.unreadable.length,
+      });
+      return report;
     },
     async close(finalStatus: MachineDaemonState) {
       machine.goOffline(finalStatus);

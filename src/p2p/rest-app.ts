@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { errorMessage } from "../shared/errors.ts";
+import { ROTATED_KEY_MESSAGE } from "./auth.ts";
 import { accountRoutes } from "./routes/account.ts";
 import type { RestDeps } from "./routes/deps.ts";
 import { machineRoutes } from "./routes/machines.ts";
+import { pairingRoutes } from "./routes/pairing.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { webAppRoutes } from "./routes/web-app.ts";
 
@@ -15,7 +17,10 @@ export function createRestApp(deps: RestDeps) {
 
   for (const prefix of ["/v1/*", "/v2/*"]) {
     app.use(prefix, async (c, next) => {
-      if (!deps.tokens.fromAuthorization(c.req.header("authorization"))) {
+      const token = deps.tokens.bearerOf(c.req.header("authorization"));
+      if (token === undefined || !deps.tokens.matches(token)) {
+        // An old QR's key is told apart from a wrong one, so the app can say "out of date".
+        if (deps.tokens.wasRotated(token)) return c.json({ error: `Invalid bearer token: ${ROTATED_KEY_MESSAGE}`, code: "key-rotated" }, 401);
         return c.json({ error: "Invalid or missing bearer token" }, 401);
       }
       await next();
@@ -31,6 +36,7 @@ export function createRestApp(deps: RestDeps) {
 
   app.route("/", sessionRoutes(deps));
   app.route("/", machineRoutes(deps));
+  app.route("/", pairingRoutes(deps));
   app.route("/", accountRoutes());
   app.route("/", webAppRoutes(undefined, deps.ownOrigins));
 

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { LIMITS } from "../protocol/limits.ts";
 import { Server as Engine } from "@socket.io/bun-engine";
 import { Server as SocketServer } from "socket.io";
@@ -43,11 +44,22 @@ export type P2pServerOptions = {
 };
 
 const SOCKET_PATH = "/v1/updates";
+/** Settings key: digests of the tokens `qr --rotate` replaced (auth.ts). */
+const RETIRED_TOKENS = "retired_token_digests";
+
+function retiredDigests(store: Store): string[] {
+  try {
+    const parsed = z.array(z.string()).safeParse(JSON.parse(store.settings.get(RETIRED_TOKENS) ?? "[]"));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
 
 /** One Bun.serve: Socket.IO (bun engine) under /v1/updates, Hono for everything else. */
 export function startP2pServer(options: P2pServerOptions) {
   const { store, log, limits } = options;
-  const tokens = createTokenCheck(options.secret);
+  const tokens = createTokenCheck(options.secret, retiredDigests(store));
   // Room for the largest payload an event may carry (a message, or RPC params) plus the
   // envelope; a larger frame closes that socket.
   const frameBytes = Math.max(limits.messageBytes, LIMITS.rpcParams, LIMITS.blobMax) + 64 * 1024;
@@ -117,6 +129,15 @@ export function startP2pServer(options: P2pServerOptions) {
     rpc,
     writes,
     store,
+    /**
+     * A message the daemon itself adds to a session (already encrypted, as any client's),
+     * e.g. why it ended; stored and sent like one from the session.
+     */
+    async appendSessionMessage(sessionId: string, ciphertext: string): Promise<boolean> {
+      const outcome = await batcher.append({ sessionId, content: ciphertext, localId: null, digest: null });
+      if (outcome.update) publisher.send(outcome.update, { session: sessionId });
+      return outcome.result === "stored";
+    },
     /** A session's process is gone: record it inactive and tell the phones. */
     endSession(sessionId: string) {
       announceSessionEnd({ presence, publisher }, sessionId, Date.now());
@@ -126,6 +147,7 @@ export function startP2pServer(options: P2pServerOptions) {
     /** A new secret: the old token stops working and every connection is dropped. */
     rotateSecret(secret: Uint8Array) {
       tokens.rotate(secret);
+      store.settings.set(RETIRED_TOKENS, JSON.stringify(tokens.retiredDigests()));
       ciphers.rotate(secret);
       io.disconnectSockets(true);
     },

@@ -70,6 +70,19 @@ export const UpdateCheck = z.discriminatedUnion("outcome", [
 export type UpdateCheck = z.infer<typeof UpdateCheck>;
 
 /** How a session was stopped: politely, forcibly, or it had already gone. */
+const KeyHolder = z.object({ scope: z.enum(["session", "machine"]), id: z.string() });
+/** What `qr --rotate` did to the stored data keys (daemon/rewrap-keys.ts). */
+export const RotationReport = z.object({
+  rotated: z.literal(true),
+  /** Data keys now wrapped for the new secret. */
+  rewrapped: z.object({ sessions: z.number().int(), machines: z.number().int() }),
+  /** Legacy-variant records (no data key, encrypted under the old secret itself): unreadable from now on. */
+  legacy: z.array(KeyHolder),
+  /** Data keys that open under neither secret (written by a client with another secret). */
+  unreadable: z.array(KeyHolder),
+});
+export type RotationReport = z.infer<typeof RotationReport>;
+
 export const StopHow = z.enum(["SIGTERM", "SIGKILL", "already-gone"]);
 export type StopHow = z.infer<typeof StopHow>;
 
@@ -89,7 +102,7 @@ export const routes = {
   rotateSecret: {
     path: "/rotate-secret",
     request: Empty,
-    response: z.object({ rotated: z.literal(true) }),
+    response: RotationReport,
   },
   list: {
     path: "/list",

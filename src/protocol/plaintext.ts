@@ -30,10 +30,32 @@ export const AppPermissionMode = z
 
 export const PermissionDecision = z.enum(["approved", "approved_for_session", "denied", "abort"]);
 
-/** A user turn as the phone sends it; `meta` carries the permission mode for this turn. */
+export const IMAGE_MEDIA_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
+/** Largest image the agent is given: the Anthropic API's limit, 5 MB of base64. */
+export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+export const MAX_IMAGES = 4;
+
+/**
+ * (remcli extension) An image the phone attaches to a user message, in the Anthropic
+ * API's content block shape, so the session hands it to Claude Code unchanged.
+ */
+export const ImageAttachment = z.object({
+  type: z.literal("image"),
+  source: z.object({
+    type: z.literal("base64"),
+    media_type: z.enum(IMAGE_MEDIA_TYPES),
+    data: z.string().min(1).max(MAX_IMAGE_BASE64).regex(/^[A-Za-z0-9+/]+={0,2}$/, "not base64"),
+  }),
+});
+export type ImageAttachment = z.infer<typeof ImageAttachment>;
+
+/**
+ * A user turn as the phone sends it; `meta` carries the permission mode for this turn.
+ * `content.images` (remcli extension) are attached images; the reference app ignores them.
+ */
 export const UserMessage = z.object({
   role: z.literal("user"),
-  content: z.object({ type: z.literal("text"), text: z.string() }),
+  content: z.object({ type: z.literal("text"), text: z.string(), images: z.array(ImageAttachment).optional().catch(undefined) }),
   localKey: z.string().optional(),
   meta: z.object({ sentFrom: z.string().optional(), permissionMode: AppPermissionMode.optional().catch(undefined) }).passthrough().optional(),
 });
@@ -120,6 +142,10 @@ export type AgentMessage = z.infer<typeof AgentMessage>;
 export const MessagePlaintext = z.union([UserMessage, AgentMessage]);
 export type MessagePlaintext = z.infer<typeof MessagePlaintext>;
 
+/** One model the session's agent accepts: `value` goes back as `meta.model`. */
+export const AgentModel = z.object({ value: z.string().max(200), displayName: z.string().max(200), description: z.string().max(1000).optional() });
+export type AgentModel = z.infer<typeof AgentModel>;
+
 export const SessionMetadata = z
   .object({
     path: z.string().default(""),
@@ -137,6 +163,8 @@ export const SessionMetadata = z
     hasTerminal: z.boolean().optional().catch(undefined),
     /** The agent's slash commands, without the leading "/" (Claude Code's init message). */
     slashCommands: z.array(z.string().max(200)).max(500).optional().catch(undefined),
+    // remcli extension: the models the agent accepts (docs/protocol-extensions.md).
+    models: z.array(AgentModel).max(100).optional().catch(undefined),
   })
   .passthrough();
 export type SessionMetadata = z.infer<typeof SessionMetadata>;

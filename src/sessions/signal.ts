@@ -16,3 +16,13 @@ export function signalTree(pid: number, signal: NodeJS.Signals): boolean {
     return false;
   }
 }
+
+/** Signals the process alone (not its group); false when it is already gone. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

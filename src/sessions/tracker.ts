@@ -12,7 +12,7 @@ import { VERSION } from "../shared/version.ts";
 import type { ChildRow } from "../store/children.ts";
 import type { Store } from "../store/store.ts";
 import type { RunnableAgent } from "./agents.ts";
-import { signalTree } from "./signal.ts";
+import { signalProcess, signalTree } from "./signal.ts";
 
 type Pending = { resolve: (sessionId: string) => void };
 /** Which agent a spawned session runs, and the session it continues, if any. */
@@ -193,8 +193,12 @@ export function createSessionTracker(deps: {
       }));
     },
 
-    /** SIGTERM, then SIGKILL after the grace period; the end is recorded either way. */
-    async stop(sessionId: string): Promise<Result<{ how: StopHow }>> {
+    /**
+     * SIGTERM to the session process, then SIGKILL to its whole tree after the grace period;
+     * the end is recorded either way, with `why` when the caller gives one. The agent is not
+     * signalled first: the session ends it itself, so its end does not read as a crash.
+     */
+    async stop(sessionId: string, why?: string): Promise<Result<{ how: StopHow }>> {
       const child = openSessions().find((c) => c.sessionId === sessionId);
       if (!child) return fail("not_found", `no running session ${sessionId}`);
       const gone = () => (isSameProcessAlive(child.pid, child.pidStart) ? undefined : true);
@@ -202,14 +206,14 @@ export function createSessionTracker(deps: {
         ended(child, "found gone when asked to stop", "crashed");
         return ok({ how: "already-gone" });
       }
-      const politely = "stopped by request with SIGTERM";
+      const politely = why ?? "stopped by request with SIGTERM";
       ending.set(child.id, politely);
-      signalTree(child.pid, "SIGTERM");
+      signalProcess(child.pid, "SIGTERM");
       if (await waitFor(gone, { timeoutMs: config.sessionStopGraceMs })) {
         ended(child, politely, "ended");
         return ok({ how: "SIGTERM" });
       }
-      const forcibly = `stopped by request: killed with SIGKILL after ignoring SIGTERM for ${config.sessionStopGraceMs} ms`;
+      const forcibly = `${why ? `${why}; ` : "stopped by request: "}killed with SIGKILL after ignoring SIGTERM for ${config.sessionStopGraceMs} ms`;
       ending.set(child.id, forcibly);
       signalTree(child.pid, "SIGKILL");
       await waitFor(gone, { timeoutMs: 2_000 });

@@ -13,7 +13,11 @@ export function readSecret(file: string, length = 32): Uint8Array | null {
 
 /** Writes a fresh secret atomically (0600 temp file, then rename over the old one). */
 export function writeNewSecret(file: string, length = 32): Uint8Array {
-  const secret = new Uint8Array(randomBytes(length));
+  return writeSecret(file, new Uint8Array(randomBytes(length)));
+}
+
+/** Writes `secret` atomically (0600 temp file, then rename over the old one). */
+export function writeSecret(file: string, secret: Uint8Array): Uint8Array {
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, "w", 0o600);
   try {

@@ -52,10 +52,6 @@ export function machinesStore(db: Database) {
      VALUES (?, 0, ?, ?, ?, 1, ?, ?, ?) RETURNING ${COLUMNS}`,
   );
   const setActive = db.query("UPDATE machines SET active = ?1, active_at = ?2 WHERE id = ?3");
-  const replaceKey = db.query(
-    `UPDATE machines SET data_encryption_key = ?1, metadata = ?2, metadata_version = metadata_version + 1,
-     daemon_state = ?3, daemon_state_version = daemon_state_version + 1, seq = seq + 1, updated_at = ?4 WHERE id = ?5`,
-  );
 
   const get = (id: string): MachineWire | null => {
     const row = byId.get(id);
@@ -85,10 +81,6 @@ export function machinesStore(db: Database) {
     },
     updateMetadata: versionedColumn<string>(db, "machines", "metadata"),
     updateDaemonState: versionedColumn<string | null>(db, "machines", "daemon_state"),
-    /** After a secret rotation the old data key is unreadable: the daemon re-keys its machine. */
-    replaceKey(id: string, input: { dataEncryptionKey: string; metadata: string; daemonState: string }): void {
-      replaceKey.run(input.dataEncryptionKey, input.metadata, input.daemonState, Date.now(), id);
-    },
     setActive: (id: string, isActive: boolean, at: number): boolean =>
       setActive.run(isActive ? 1 : 0, at, id).changes > 0,
   };

@@ -1,6 +1,7 @@
 import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
 import { userSeqCounter } from "./counters.ts";
+import { dataKeysStore } from "./data-keys.ts";
 import { daemonStateStore } from "./daemon-state.ts";
 import { CorruptDatabaseError, openDatabase, type OnCorrupt, type Opener } from "./db.ts";
 import { machinesStore } from "./machines.ts";
@@ -31,6 +32,7 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
   const machines = lazy(() => machinesStore(db));
   const rpcSeen = lazy(() => rpcSeenStore(db));
   const notify = lazy(() => notifyStore(db));
+  const dataKeys = lazy(() => dataKeysStore(db));
   return {
     db,
     get daemon() {
@@ -59,6 +61,9 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
     },
     get notify() {
       return notify();
+    },
+    get dataKeys() {
+      return dataKeys();
     },
     /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
     transaction<T>(work: () => T): T {

@@ -70,7 +70,7 @@ describe("remote mode: the phone drives Claude Code", () => {
     // Stop from the phone: the agent goes with the session, the record says why.
     const pid = row(daemon, sessionId)!.pid;
     expect(await machineRpc(daemon, phone, "stop-session", { sessionId })).toEqual({ message: "Session stopped (SIGTERM)" });
-    expect(row(daemon, sessionId)!.endReason).toBe("stopped by request with SIGTERM");
+    expect(row(daemon, sessionId)!.endReason).toBe("stopped from the phone");
     expect(isAlive(pid)).toBe(false);
     await eventually("the session to be inactive", async () => {
       const sessions = (await daemon.api("/v1/sessions")).body.sessions as Array<{ id: string; active: boolean }>;

@@ -11,7 +11,13 @@ import { eventually } from "./sandbox.ts";
 const FIXTURE = join(import.meta.dir, "..", "fixtures", "fake-claude.ts");
 
 /** What the fake was given: its argv at each start, every answer to its `can_use_tool`. */
-export type Received = { type: "argv"; argv: string[] } | { type: "permission"; response: any } | { type: "asked"; tool: string; at: number };
+export type Received =
+  | { type: "argv"; argv: string[] }
+  | { type: "permission"; response: any }
+  | { type: "asked"; tool: string; at: number }
+  | { type: "signal"; signal: string }
+  | { type: "prompt"; content: unknown }
+  | { type: "model"; model: string | null };
 
 export type FakeClaude = {
   path: string;

@@ -21,6 +21,8 @@ export type Daemon = {
   connectOwner(kind: "session" | "machine", id: string): Promise<Socket>;
   /** Restarts the daemon in the same home (same port and secret). */
   restart(): Promise<void>;
+  /** Reads the secret file again (after `qr --rotate`): token, secret and new clients use it. */
+  rereadSecret(): void;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
@@ -36,6 +38,9 @@ export async function startDaemon(env: Record<string, string> = {}): Promise<Dae
     const status = statusJson(await box.cli(["daemon", "status", "--json"]));
     state.port = Number(status.p2pPort);
     state.pid = status.pid;
+    rereadSecret();
+  };
+  const rereadSecret = () => {
     state.secret = new Uint8Array(readFileSync(join(box.home, "p2p.secret")));
     state.token = p2pAuthToken(state.secret);
   };
@@ -107,6 +112,7 @@ export async function startDaemon(env: Record<string, string> = {}): Promise<Dae
     async restart() {
       await start();
     },
+    rereadSecret,
     async [Symbol.asyncDispose]() {
       for (const socket of sockets) socket.close();
       await box[Symbol.asyncDispose]();

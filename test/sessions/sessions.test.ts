@@ -79,7 +79,7 @@ describe("daemon-spawned sessions", () => {
     const stopped = await machineRpc(daemon, phone, "stop-session", { sessionId: fromPhone.sessionId });
     expect(stopped).toEqual({ message: "Session stopped (SIGTERM)" });
     const ended = sessionRow(daemon, fromPhone.sessionId)!;
-    expect(ended.endReason).toBe("stopped by request with SIGTERM");
+    expect(ended.endReason).toBe("stopped from the phone");
     expect(isAlive(ended.pid)).toBe(false);
     await eventually("the session to be inactive", async () => {
       const sessions = (await daemon.api("/v1/sessions")).body.sessions as Array<{ id: string; active: boolean }>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { pairingEndpoint } from "../../src/protocol/pairing.ts";
-import { pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
+import { compactPairingUrl, pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
 import { readPairingFragment } from "../../src/web/pairing/fragment.ts";
 import { toItems } from "../../src/web/ui/conversation/items.ts";
 import { lineDiff } from "../../src/web/ui/conversation/line-diff.ts";
@@ -39,6 +39,20 @@ describe("pairing fragment", () => {
   test("an `alt` entry that is not an http(s) origin is dropped; the pairing still reads", () => {
     const raw = { mode: "p2p" as const, host: "10.0.0.2", port: 1, key: "k", v: 1, alt: ["javascript:alert(1)", "http://10.0.0.3:1/path", 5, "https://a.example"] };
     expect(readPairingFragment(`#${encodeURIComponent(JSON.stringify(raw))}`)).toEqual({ kind: "pairing", payload: { ...raw, alt: ["https://a.example"] } });
+  });
+
+  test("the compact link of a small terminal (#k=<key>) pairs with the page's own address, as the full one does", () => {
+    const secret = new Uint8Array(32).map((_, i) => 250 - i * 3);
+    for (const [payload, here] of [
+      [pairingPayload({ addresses: [{ kind: "lan", url: "http://192.168.1.20:41234" }], secret }), new URL("http://192.168.1.20:41234/terminal/connect")],
+      [pairingPayload({ addresses: [{ kind: "tunnel", url: "https://abc.ngrok.app" }], secret }), new URL("https://abc.ngrok.app/terminal/connect")],
+    ] as const) {
+      const compact = new URL(compactPairingUrl(payload));
+      expect(compact.href.length).toBeLessThan(pairingUrl(payload).length);
+      expect(`${compact.origin}${compact.pathname}`).toBe(here.href);
+      expect(readPairingFragment(compact.hash, here)).toEqual({ kind: "pairing", payload });
+    }
+    expect(readPairingFragment("#k=abc", new URL("http://h:1/"))).toMatchObject({ kind: "invalid", reason: expect.stringContaining("cut short") });
   });
 
   test("a cut or foreign fragment is refused with a reason, and no fragment is not an error", () => {
@@ -92,5 +106,15 @@ describe("conversation items", () => {
     ]);
     expect(items.map((i) => i.kind)).toEqual(["user", "thinking", "tool", "event", "unreadable"]);
     expect(results.get("t1")).toEqual({ text: "a.txt", isError: false });
+  });
+
+  test("a tool result the phone denied is a refusal, not a failure; a failed one stays an error", () => {
+    const result = (id: string, extra: Record<string, unknown>) =>
+      ({ type: "tool_result", tool_use_id: id, content: "no", is_error: true, ...extra });
+    const { results } = toItems([
+      message(1, { role: "agent", content: { type: "output", data: { type: "user", message: { content: [result("d", { permissions: { result: "denied" } }), result("f", {})] } } } }),
+    ]);
+    expect(results.get("d")).toEqual({ text: "no", isError: true, denied: true });
+    expect(results.get("f")).toEqual({ text: "no", isError: true });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
+import { compactPairingUrl, pairingPayload, pairingUrl } from "../../src/p2p/qr.ts";
 import { readManualPairing } from "../../src/web/pairing/manual.ts";
 
 // What a person pastes or types to pair by hand, read as a scanned QR would be.
@@ -9,6 +9,10 @@ describe("pairing by hand", () => {
   test("the pasted link of `daemon qr`, with spaces and a new line around it, or only its #… part", () => {
     expect(readManualPairing({ link: ` ${pairingUrl(payload)}\n` })).toEqual({ ok: true, payload });
     expect(readManualPairing({ link: new URL(pairingUrl(payload)).hash })).toEqual({ ok: true, payload });
+  });
+
+  test("the compact link of a small terminal (#k=<key>) pasted whole: host and port from the link", () => {
+    expect(readManualPairing({ link: ` ${compactPairingUrl(payload)} ` })).toEqual({ ok: true, payload });
   });
 
   test("host, port and key typed in; a tunnel URL needs no port", () => {

@@ -1,4 +1,4 @@
-import { methods, PROTOCOL_VERSION, type RequestPermissionRequest, type RequestPermissionResponse, type SessionNotification } from "@agentclientprotocol/sdk";
+import { methods, PROTOCOL_VERSION, type ContentBlock, type RequestPermissionRequest, type RequestPermissionResponse, type SessionNotification } from "@agentclientprotocol/sdk";
 import { z } from "zod";
 import type { Config } from "../../shared/env.ts";
 import { VERSION } from "../../shared/version.ts";
@@ -96,12 +96,27 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
     if (request) await send(request);
   };
 
+  let acceptsImages = false;
+  /** The turn as ACP content blocks; images only to an agent that said it takes them. */
+  const promptOf = (turn: UserTurn): ContentBlock[] => {
+    const images = acceptsImages ? (turn.images ?? []) : [];
+    if (!acceptsImages && turn.images?.length) {
+      const count = turn.images.length;
+      options.onAcp({ type: "acp", provider: spec.provider, data: { type: "message", message: `This agent does not take images; ${count === 1 ? "the image was" : `${count} images were`} not passed on, only the text.` } });
+    }
+    return [
+      ...images.map((image) => ({ type: "image" as const, mimeType: image.source.media_type, data: image.source.data })),
+      ...(turn.text || images.length === 0 ? [{ type: "text" as const, text: turn.text }] : []),
+    ];
+  };
+
   const openSession = async () => {
     const init = await agent.agent.request(methods.agent.initialize, {
       protocolVersion: PROTOCOL_VERSION,
       clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
       clientInfo: { name: "remcli", version: VERSION },
     });
+    acceptsImages = init.agentCapabilities?.promptCapabilities?.image === true;
     const cwd = options.cwd;
     if (options.conversationId && init.agentCapabilities?.loadSession) {
       replaying = true;
@@ -139,7 +154,7 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
     output.startTurn();
     let aborted = false;
     try {
-      const answer = await agent.agent.request(methods.agent.session.prompt, { sessionId: sessionId!, prompt: [{ type: "text", text: turn.text }] });
+      const answer = await agent.agent.request(methods.agent.session.prompt, { sessionId: sessionId!, prompt: promptOf(turn) });
       aborted = answer.stopReason === "cancelled";
       reportUsage(answer);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { query, type PermissionUpdate, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
 import { errorMessage } from "../../shared/errors.ts";
-import type { AgentEnd, RemoteAgent, RemoteOptions } from "../agent.ts";
+import type { AgentEnd, RemoteAgent, RemoteOptions, UserTurn } from "../agent.ts";
 import type { PermissionMode } from "../agent-state.ts";
 import { createTurnQueue } from "../turn-queue.ts";
 import { within } from "../../shared/within.ts";
@@ -8,6 +8,8 @@ import { createOutputChain } from "./output-chain.ts";
 import { slashCommandsOf } from "../slash-commands.ts";
 
 const STDERR_TAIL = 2_000;
+/** The picker's "let Claude Code choose" entry. */
+const DEFAULT_MODEL = "default";
 const CLOSE_GRACE_MS = 3_000;
 
 /**
@@ -35,14 +37,21 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       if (!turn) return;
       // Mode and model travel with each phone message; apply them before its turn starts.
       if (turn.permissionMode && turn.permissionMode !== mode) await applyMode(turn.permissionMode);
-      if (turn.model && turn.model !== model) {
-        model = turn.model;
-        await q.setModel(turn.model).catch(() => {});
-      }
+      if (turn.model && turn.model !== model) await applyModel(turn.model);
       setBusy(true);
-      yield { type: "user", message: { role: "user", content: turn.text }, parent_tool_use_id: null, session_id: conversationId };
+      yield { type: "user", message: { role: "user", content: contentOf(turn) }, parent_tool_use_id: null, session_id: conversationId };
     }
   }
+
+  /** The phone's model for this and later turns; "default" is Claude Code's own choice again. */
+  const applyModel = async (next: string) => {
+    try {
+      await q.setModel(next === DEFAULT_MODEL ? undefined : next);
+      model = next;
+    } catch (error) {
+      options.onNotice?.(`Claude Code did not switch to the model ${next}: ${errorMessage(error)}`);
+    }
+  };
 
   const applyMode = async (next: PermissionMode) => {
     mode = next;
@@ -82,6 +91,12 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       },
     },
   });
+
+  // The models this Claude Code accepts, for the phone's picker (they arrive with its initialize answer).
+  void q
+    .supportedModels()
+    .then((models) => options.onModels?.(models.map(({ value, displayName, description }) => ({ value, displayName, description }))))
+    .catch(() => {});
 
   const handle = (message: SDKMessage) => {
     if ("session_id" in message && typeof message.session_id === "string" && message.session_id !== conversationId) {
@@ -131,6 +146,12 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
     },
     ended,
   };
+}
+
+/** The prompt as Claude Code takes it: plain text, or image blocks then the text. */
+function contentOf(turn: UserTurn): SDKUserMessage["message"]["content"] {
+  if (!turn.images?.length) return turn.text;
+  return [...turn.images, ...(turn.text ? [{ type: "text" as const, text: turn.text }] : [])];
 }
 
 type ApiUsage = {

@@ -7,6 +7,7 @@ import type { Spawn } from "../../sessions/spawn-session.ts";
 import type { ReachAddress } from "../../protocol/reach.ts";
 import { OLDEST_SESSION_PROTOCOL, type UpdateCheck } from "../../protocol/control.ts";
 import { VERSION } from "../../shared/version.ts";
+import type { Rewrapped } from "../rewrap-keys.ts";
 import type { Notifier } from "../../notify/notifier.ts";
 
 export function createControlHandlers(deps: {
@@ -15,7 +16,7 @@ export function createControlHandlers(deps: {
   tracker: SessionTracker;
   spawn: Spawn;
   requestShutdown: (reason: string) => void;
-  rotateSecret: () => void;
+  rotateSecret: () => Rewrapped | undefined;
   /** The P2P addresses, once the P2P server runs. */
   reach: () => ReachAddress[] | null;
   checkUpdate: () => Promise<UpdateCheck>;
@@ -52,8 +53,9 @@ export function createControlHandlers(deps: {
       return addresses && addresses.length > 0 ? ok({ addresses }) : fail("unavailable", "the daemon has no P2P address yet");
     },
     rotateSecret() {
-      deps.rotateSecret();
-      return ok({ rotated: true as const });
+      const report = deps.rotateSecret();
+      if (!report) return fail("unavailable", "the daemon's P2P server is not up yet; try again in a moment");
+      return ok({ rotated: true as const, ...report });
     },
     checkUpdate: async () => ok(await deps.checkUpdate()),
     list: () => ok({ sessions: deps.tracker.list() }),

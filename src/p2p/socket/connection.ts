@@ -1,3 +1,4 @@
+import { ROTATED_KEY_MESSAGE } from "../auth.ts";
 import { SocketAuth } from "../../protocol/handshake.ts";
 import { createConnectionCap } from "../connection-cap.ts";
 import { createRefusalSummary, type RefusalSummary } from "../refusal-summary.ts";
@@ -28,7 +29,9 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
     };
     const parsed = SocketAuth.safeParse(socket.handshake.auth);
     if (!parsed.success) return refuse(failedAuths, `Authentication failed: ${describeIssue(parsed.error)}`);
-    if (!tokens.matches(parsed.data.token)) return refuse(failedAuths, "Authentication failed: invalid token");
+    if (!tokens.matches(parsed.data.token)) {
+      return refuse(failedAuths, `Authentication failed: ${tokens.wasRotated(parsed.data.token) ? ROTATED_KEY_MESSAGE : "invalid token"}`);
+    }
     const owner = owners(parsed.data);
     if (owner === "invalid") return refuse(failedAuths, "Authentication failed: invalid owner proof");
     if (!connections.admit(socket.conn)) return refuse(overCap, `Too many connections (at most ${limits.maxConnections})`);

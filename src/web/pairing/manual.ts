@@ -13,7 +13,8 @@ export function readManualPairing(entry: ManualEntry): { ok: true; payload: Pair
     const text = entry.link.trim();
     const hash = text.indexOf("#");
     if (hash < 0) return { ok: false, reason: "that is not the pairing link: it has no #… part (copy the whole URL `remcli daemon qr` prints)" };
-    const read = readPairingFragment(text.slice(hash));
+    // A compact link (`#k=<key>`) takes its host and port from the link pasted, else this page.
+    const read = readPairingFragment(text.slice(hash), addressOf(text.slice(0, hash)));
     if (read.kind === "pairing") return { ok: true, payload: read.payload };
     return { ok: false, reason: read.kind === "invalid" ? read.reason : "the link's #… part is empty" };
   }
@@ -25,4 +26,12 @@ export function readManualPairing(entry: ManualEntry): { ok: true; payload: Pair
   const parsed = PairingPayload.safeParse({ mode: "p2p", host, port: tunnel ? 0 : port, key: entry.key.trim(), v: 1 });
   if (!parsed.success || !entry.key.trim()) return { ok: false, reason: "the key is missing" };
   return { ok: true, payload: parsed.data };
+}
+
+function addressOf(text: string): URL | undefined {
+  try {
+    return /^https?:\/\//i.test(text) ? new URL(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }

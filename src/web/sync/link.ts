@@ -1,5 +1,5 @@
 import { io } from "socket.io-client";
-import type { PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
+import type { ImageAttachment, PermissionMode, UserMessage } from "../../protocol/plaintext.ts";
 import { RpcCallAck, type ClientSocket } from "../../protocol/events.ts";
 import { Ephemeral, Update, type UpdateBody } from "../../protocol/updates.ts";
 import { endpointsOf, type Pairing } from "../pairing/pairings.ts";
@@ -85,7 +85,7 @@ export function createLink(pairing: Pairing) {
         seq: ack.seq,
         localId: entry.localId,
         createdAt: entry.createdAt,
-        plain: { role: "user", content: { type: "text", text: entry.text }, meta: { sentFrom: "web" } },
+        plain: { role: "user", content: { type: "text", text: entry.text, ...(entry.images?.length ? { images: entry.images } : {}) }, meta: { sentFrom: "web" } },
       }),
     changed: observable.changed,
   });
@@ -354,7 +354,8 @@ export function createLink(pairing: Pairing) {
     pending: outbox.pendingFor,
     retry: outbox.retry,
     discard: outbox.discard,
-    send: (sid: string, text: string, mode: PermissionMode | undefined) => outbox.enqueue(sid, text, mode),
+    send: (sid: string, text: string, mode: PermissionMode | undefined, images: ImageAttachment[] = [], model?: string) =>
+      outbox.enqueue(sid, text, mode, images, model),
     /** The latest messages of a session (newest last), decrypted; `after: 0` for its first ones. */
     messages: async (sid: string, page: { limit: number; after?: number }): Promise<ChatMessage[]> => {
       const answer = await rest.messages(sid, page);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PermissionMode, type UserMessage } from "../../protocol/plaintext.ts";
+import { ImageAttachment, PermissionMode, type UserMessage } from "../../protocol/plaintext.ts";
 import { MessageAck, type ClientSocket } from "../../protocol/events.ts";
 import { randomId } from "./ids.ts";
 
@@ -8,6 +8,10 @@ export const Outgoing = z.object({
   sid: z.string(),
   text: z.string(),
   permissionMode: PermissionMode.optional(),
+  /** Attached images (remcli extension, docs/protocol-extensions.md). */
+  images: z.array(ImageAttachment).optional(),
+  /** The model picked for this turn (`meta.model`). */
+  model: z.string().optional(),
   createdAt: z.number(),
   /** Set when it failed for good (refused, unreadable session, no answer); kept so the text is not lost. */
   error: z.string().optional(),
@@ -46,7 +50,11 @@ export function createOutbox(deps: {
   const unanswered = new Map<string, number>();
 
   const persist = () => {
-    localStorage.setItem(storageKey, JSON.stringify(queue));
+    try {
+      localStorage.setItem(storageKey, JSON.stringify(queue));
+    } catch {
+      // Over the storage quota (images): the queue still holds it; only a reload would lose it.
+    }
     deps.changed();
   };
   const fail = (entry: Outgoing, reason: string) => {
@@ -66,9 +74,9 @@ export function createOutbox(deps: {
         if (!socket?.connected || !next) return;
         const sealed = deps.seal(sid, {
           role: "user",
-          content: { type: "text", text: next.text },
+          content: { type: "text", text: next.text, ...(next.images?.length ? { images: next.images } : {}) },
           localKey: next.localId,
-          meta: { sentFrom: "web", ...(next.permissionMode ? { permissionMode: next.permissionMode } : {}) },
+          meta: { sentFrom: "web", ...(next.permissionMode ? { permissionMode: next.permissionMode } : {}), ...(next.model ? { model: next.model } : {}) },
         });
         if (sealed.kind === "wait") return;
         if (sealed.kind === "fail") {
@@ -109,8 +117,8 @@ export function createOutbox(deps: {
   };
 
   return {
-    enqueue(sid: string, text: string, permissionMode: Outgoing["permissionMode"]): void {
-      queue.push({ localId: randomId(), sid, text, permissionMode, createdAt: Date.now() });
+    enqueue(sid: string, text: string, permissionMode: Outgoing["permissionMode"], images: ImageAttachment[] = [], model?: string): void {
+      queue.push({ localId: randomId(), sid, text, permissionMode, ...(images.length ? { images } : {}), ...(model ? { model } : {}), createdAt: Date.now() });
       persist();
       void pumpSession(sid);
     },

@@ -1,6 +1,9 @@
 import { useRef, useState } from "preact/hooks";
-import type { PermissionMode } from "../../../protocol/plaintext.ts";
+import type { ImageAttachment, PermissionMode } from "../../../protocol/plaintext.ts";
 import { useMentions, type MentionSource } from "../files/mentions.tsx";
+import { useImageAttach } from "./image-attach.tsx";
+import { ModelPicker } from "./model-picker.tsx";
+import type { AgentModel } from "../../../protocol/plaintext.ts";
 import { useSlashCommands } from "./slash-commands.tsx";
 
 const TOUCH = matchMedia("(pointer: coarse)");
@@ -17,25 +20,30 @@ const MODES: Array<{ value: PermissionMode; label: string }> = [
  * at once (shown as pending) and is delivered when the daemon can be reached.
  */
 export function Composer(props: {
-  send: (text: string, mode: PermissionMode) => void;
+  send: (text: string, mode: PermissionMode, images: ImageAttachment[]) => void;
   mode: PermissionMode;
   setMode: (mode: PermissionMode) => void;
   thinking: boolean;
   abort: () => void;
   /** Files `@` suggests. */
   mentions?: MentionSource;
+  /** The model picker; absent when the agent offers no choice. */
+  model?: { value: string; choices: readonly AgentModel[]; set: (next: string) => void };
   /** The agent's slash commands, which `/` suggests. */
   slashCommands?: readonly string[];
 }) {
   const [text, setText] = useState("");
+  const [images, setImages] = useState<ImageAttachment[]>([]);
   const field = useRef<HTMLTextAreaElement>(null);
   const mention = useMentions(props.mentions, text, setText, () => field.current);
+  const attach = useImageAttach(images, setImages);
   const slash = useSlashCommands(props.slashCommands, text, setText, () => field.current);
   const submit = () => {
     const trimmed = text.trim();
-    if (!trimmed) return;
-    props.send(trimmed, props.mode);
+    if (!trimmed && images.length === 0) return;
+    props.send(trimmed, props.mode, images);
     setText("");
+    setImages([]);
   };
   return (
     <form
@@ -58,6 +66,7 @@ export function Composer(props: {
             </option>
           ))}
         </select>
+        {props.model && props.model.choices.length > 0 ? <ModelPicker choices={props.model.choices} value={props.model.value} onChange={props.model.set} /> : null}
         {props.thinking ? (
           <button type="button" class="danger" onClick={props.abort}>
             Stop turn
@@ -66,7 +75,9 @@ export function Composer(props: {
       </div>
       {mention.list}
       {slash.list}
+      {attach.strip}
       <div class="composer-row">
+        {attach.button}
         <textarea
           ref={field}
           aria-label="Message to the agent"
@@ -86,7 +97,7 @@ export function Composer(props: {
             }
           }}
         />
-        <button type="submit" class="primary send" aria-label="Send message" disabled={!text.trim()}>
+        <button type="submit" class="primary send" aria-label="Send message" disabled={!text.trim() && images.length === 0}>
           Send
         </button>
       </div>

@@ -1,13 +1,14 @@
 import { AcpData } from "../../../protocol/acp.ts";
-import type { ContentBlock } from "../../../protocol/plaintext.ts";
+import type { ContentBlock, ImageAttachment } from "../../../protocol/plaintext.ts";
 import type { ChatMessage } from "../../sync/views.ts";
 import { turnCost } from "./cost.ts";
 
-export type ToolResult = { text: string; isError: boolean };
+/** `denied`: the phone (or a rule) refused the tool, so its error result is a refusal, not a failure. */
+export type ToolResult = { text: string; isError: boolean; denied?: boolean };
 
 /** What the conversation shows, one entry per visible thing (a message may hold several). */
 export type Item =
-  | { kind: "user"; key: string; text: string; from: string }
+  | { kind: "user"; key: string; text: string; from: string; images?: ImageAttachment[] }
   | { kind: "assistant"; key: string; text: string }
   | { kind: "thinking"; key: string; text: string }
   | { kind: "tool"; key: string; id: string; name: string; input: unknown }
@@ -35,7 +36,7 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
       continue;
     }
     if (plain.role === "user") {
-      items.push({ kind: "user", key: key(0), text: plain.content.text, from: String(plain.meta?.sentFrom ?? "") });
+      items.push({ kind: "user", key: key(0), text: plain.content.text, from: String(plain.meta?.sentFrom ?? ""), images: plain.content.images });
       continue;
     }
     const content = plain.content;
@@ -65,7 +66,7 @@ export function toItems(messages: readonly ChatMessage[]): { items: Item[]; resu
         }
         data.message.content.forEach((block, i) => {
           const b = block as ContentBlock;
-          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true });
+          if (b.type === "tool_result") results.set(b.tool_use_id, { text: resultText(b.content), isError: b.is_error === true, ...(wasDenied(b) ? { denied: true } : {}) });
           else if (b.type === "text") items.push({ kind: "user", key: key(i), text: b.text, from: "terminal" });
         });
         break;
@@ -115,6 +116,12 @@ function eventText(data: { type: string } & Record<string, unknown>): string | n
     default:
       return null;
   }
+}
+
+/** The session adds the permission decision to a tool result (`permissions.result`). */
+function wasDenied(block: unknown): boolean {
+  const permissions = (block as { permissions?: { result?: unknown } }).permissions;
+  return permissions?.result === "denied";
 }
 
 function resultText(content: unknown): string {

@@ -5,6 +5,9 @@ import { money } from "../parts/time.ts";
 import { toItems, type Item, type ToolResult } from "./items.ts";
 import { Markdown } from "./markdown.tsx";
 import { ToolCall } from "./tool-call.tsx";
+import type { ImageAttachment } from "../../../protocol/plaintext.ts";
+import { imageUrl } from "../../attachments/shrink-image.ts";
+import "./composer-extras.css";
 import { WorkingIndicator } from "./working-indicator.tsx";
 
 /** Pixels from the bottom within which the list keeps following new messages. */
@@ -17,6 +20,8 @@ const FOLLOW_SLACK = 80;
  */
 export function MessageList(props: {
   conversation: Conversation;
+  /** Tool calls whose permission the phone denied (agent state `completedRequests`), for any agent. */
+  denied?: ReadonlySet<string>;
   pending: readonly Outgoing[];
   thinking: boolean;
   /** While the agent works: since when (this phone's clock). */
@@ -101,11 +106,12 @@ export function MessageList(props: {
       {!state.loaded && !state.error ? <p class="muted">Loading the conversation…</p> : null}
       {state.error ? <p class="error" role="alert">Could not load the conversation: {state.error}</p> : null}
       {items.map((item) => (
-        <MessageItem key={item.key} item={item} results={results} thinking={props.thinking} />
+        <MessageItem key={item.key} item={item} results={results} thinking={props.thinking} denied={props.denied} />
       ))}
       {props.pending.map((entry) => (
         <div key={entry.localId} class={`bubble user ${entry.error ? "failed" : "pending"}`} data-local-id={entry.localId}>
-          <p class="bubble-text">{entry.text}</p>
+          {entry.images?.length ? <BubbleImages images={entry.images} /> : null}
+          {entry.text ? <p class="bubble-text">{entry.text}</p> : null}
           {entry.error ? (
             <div class="bubble-meta">
               Not delivered: {entry.error}{" "}
@@ -139,12 +145,28 @@ export function MessageList(props: {
   );
 }
 
-function MessageItem({ item, results, thinking }: { item: Item; results: Map<string, ToolResult>; thinking: boolean }) {
+/** An ACP agent's result does not say the phone denied it; the agent state does. */
+function withDenial(result: ToolResult | undefined, denied: boolean | undefined): ToolResult | undefined {
+  return result && denied && !result.denied ? { ...result, denied: true } : result;
+}
+
+function BubbleImages({ images }: { images: readonly ImageAttachment[] }) {
+  return (
+    <div class="bubble-images">
+      {images.map((image, i) => (
+        <img key={i} src={imageUrl(image)} alt={`Image ${i + 1} sent to the agent`} />
+      ))}
+    </div>
+  );
+}
+
+function MessageItem({ item, results, thinking, denied }: { item: Item; results: Map<string, ToolResult>; thinking: boolean; denied?: ReadonlySet<string> }) {
   switch (item.kind) {
     case "user":
       return (
         <div class="bubble user">
-          <p class="bubble-text">{item.text}</p>
+          {item.images?.length ? <BubbleImages images={item.images} /> : null}
+          {item.text ? <p class="bubble-text">{item.text}</p> : null}
           {item.from === "terminal" || item.from === "cli" ? <div class="bubble-meta">typed in the terminal</div> : null}
         </div>
       );
@@ -162,7 +184,7 @@ function MessageItem({ item, results, thinking }: { item: Item; results: Map<str
         </details>
       );
     case "tool":
-      return <ToolCall name={item.name} input={item.input} result={results.get(item.id)} running={thinking} />;
+      return <ToolCall name={item.name} input={item.input} result={withDenial(results.get(item.id), denied?.has(item.id))} running={thinking} />;
     case "turn-end":
       return (
         <p class={item.isError ? "turn-end error" : "turn-end"}>

@@ -82,7 +82,7 @@ const MAX_OUTPUT = 20_000;
 /** A tool call, collapsed to one line by default; open it for the input and the output. */
 export function ToolCall(props: { name: string; input: unknown; result: ToolResult | undefined; running: boolean }) {
   const { name, input, result } = props;
-  const state = result ? (result.isError ? "error" : "done") : props.running ? "running" : "no result";
+  const state = result ? (result.denied ? "denied" : result.isError ? "error" : "done") : props.running ? "running" : "no result";
   const output = result?.text ?? "";
   return (
     <details class={`tool tool-${state.replace(" ", "-")}`}>
@@ -94,7 +94,7 @@ export function ToolCall(props: { name: string; input: unknown; result: ToolResu
       <div class="tool-body">
         <ToolInput name={name} input={input} />
         {result ? (
-          <pre class={result.isError ? "tool-output tool-output-error" : "tool-output"} aria-label="output">
+          <pre class={result.isError && !result.denied ? "tool-output tool-output-error" : "tool-output"} aria-label="output">
             {output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}\n… ${output.length - MAX_OUTPUT} more characters` : output || "(no output)"}
           </pre>
         ) : null}

@@ -5,6 +5,7 @@ import { goBack, navigate, paths } from "../router.ts";
 import { AgentPicker, agentChoices } from "../parts/agent-picker.tsx";
 import { LinkBanner } from "../parts/link-banner.tsx";
 import { useLink } from "../use-link.ts";
+import { CLAUDE_ALIASES, DEFAULT_MODEL, ModelPicker, rememberSessionModel } from "../conversation/model-picker.tsx";
 
 type Step = { kind: "form" } | { kind: "starting" } | { kind: "confirm-create"; directory: string } | { kind: "error"; message: string };
 
@@ -30,6 +31,8 @@ export function NewSessionScreen({ link }: { link: Link }) {
   // What was picked, while this machine has it; else its first installed agent.
   const agent = choices.installed.some((c) => c.kind === picked) ? picked : (choices.installed[0]?.kind ?? "");
   const [step, setStep] = useState<Step>({ kind: "form" });
+  // Claude Code's model for the new session; sent with its first message (model-picker.tsx).
+  const [model, setModel] = useState(DEFAULT_MODEL);
   const recent = chosen ? recentDirectories(link, chosen.id) : [];
   const home = chosen?.metadata?.homeDir ?? "";
 
@@ -47,7 +50,10 @@ export function NewSessionScreen({ link }: { link: Link }) {
       });
       const answer = SpawnAnswer.safeParse(raw);
       if (!answer.success) return setStep({ kind: "error", message: "the daemon gave an answer this app does not understand" });
-      if (answer.data.type === "success") return navigate(paths.session(link.pairing.id, answer.data.sessionId), { replace: true });
+      if (answer.data.type === "success") {
+        if (agent === "claude" && model !== DEFAULT_MODEL) rememberSessionModel(answer.data.sessionId, model);
+        return navigate(paths.session(link.pairing.id, answer.data.sessionId), { replace: true });
+      }
       if (answer.data.type === "requestToApproveDirectoryCreation") return setStep({ kind: "confirm-create", directory: answer.data.directory });
       setStep({ kind: "error", message: answer.data.errorMessage });
     } catch (error) {
@@ -104,6 +110,12 @@ export function NewSessionScreen({ link }: { link: Link }) {
           </div>
         ) : null}
         <AgentPicker host={chosen?.metadata?.host ?? "this machine"} choices={choices} value={agent} onChange={setAgent} />
+        {agent === "claude" ? (
+          <label>
+            Model
+            <ModelPicker choices={CLAUDE_ALIASES} value={model} onChange={setModel} />
+          </label>
+        ) : null}
         <button type="submit" class="primary" disabled={!directory.trim() || !agent || step.kind === "starting" || link.status.kind !== "online"}>
           {step.kind === "starting" ? "Starting…" : "Start session"}
         </button>

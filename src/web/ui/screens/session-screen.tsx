@@ -8,6 +8,7 @@ import { CostLine } from "../conversation/cost-line.tsx";
 import { ResumeBar } from "../conversation/resume-bar.tsx";
 import { SessionMenu } from "../conversation/session-menu.tsx";
 import { MessageList } from "../conversation/message-list.tsx";
+import { DEFAULT_MODEL, modelChoices, useSessionModel } from "../conversation/model-picker.tsx";
 import { turnStartedAt } from "../conversation/turn-start.ts";
 import { PermissionCard } from "../conversation/permission-card.tsx";
 import { sessionMentions } from "../files/mentions.tsx";
@@ -18,6 +19,11 @@ import { StateBadge } from "../parts/state-badge.tsx";
 import { goBack, navigate, paths } from "../router.ts";
 import { useLink } from "../use-link.ts";
 import { RotatedPanel } from "./problem-panels.tsx";
+
+/** The tool calls whose permission was denied, by id (a request's id is its tool call's). */
+function deniedTools(completed: Record<string, { status: string }> | null | undefined): Set<string> {
+  return new Set(Object.entries(completed ?? {}).flatMap(([id, request]) => (request.status === "denied" ? [id] : [])));
+}
 
 const ABORT_REASON =
   "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
@@ -37,6 +43,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
   const conversation = link.conversation(sessionId);
   const session = link.session(sessionId);
   const [mode, setMode] = usePermissionMode(sessionId);
+  const [model, setModel] = useSessionModel(sessionId);
   const [notice, setNotice] = useState<string | null>(null);
   const [mentionSource] = useState(() => sessionMentions(link, sessionId));
   // Marked at the first render, so the measure covers fetching, decrypting and painting.
@@ -97,6 +104,7 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
       {notice ? <p class="notice" role="status">{notice}</p> : null}
       <MessageList
         conversation={conversation}
+        denied={deniedTools(session?.agentState?.completedRequests)}
         pending={link.pending(sessionId)}
         thinking={state === "thinking"}
         workingSince={workingSince(session?.thinkingSince ?? null, conversation.state.messages, link.daemonNow() - Date.now())}
@@ -133,7 +141,8 @@ export function SessionScreen({ link, sessionId, forget }: { link: Link; session
             mode={mode}
             setMode={setMode}
             thinking={state === "thinking"}
-            send={(text, m) => link.send(sessionId, text, m)}
+            send={(text, m, images) => link.send(sessionId, text, m, images, model ?? undefined)}
+            model={{ value: model ?? DEFAULT_MODEL, choices: modelChoices(session), set: setModel }}
             mentions={mentionSource}
             slashCommands={session?.metadata?.slashCommands}
             abort={() => void act("Turn stopped.", () => link.sessionRpc(sessionId, "abort", { reason: ABORT_REASON }))}
