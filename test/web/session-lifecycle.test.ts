@@ -56,7 +56,12 @@ describe("the session screen", () => {
     expect(await page.locator("details.menu[open]").count()).toBe(0);
     // Focus starts on Cancel; Escape cancels too.
     await dialog.getByRole("button", { name: "Cancel" }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    // The sheet moves focus once it has rendered; on a loaded machine that is a frame later.
+    const focused = await page
+      .waitForFunction(() => document.activeElement?.textContent === "Cancel", undefined, { timeout: 5_000 })
+      .then(() => "Cancel")
+      .catch(() => page.evaluate(() => document.activeElement?.textContent));
+    expect(focused).toBe("Cancel");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     await page.getByLabel("Session actions").click();
