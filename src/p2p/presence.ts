@@ -23,9 +23,11 @@ export function createPresence(store: Store) {
 
   return {
     session: (id: string, active: boolean, at: number, busy = false) => {
-      if (active && busy) thinking.add(id);
+      const known = record(`s:${id}`, active, at, () => store.sessions.setActive(id, active, at));
+      // Only sessions that exist: any token holder can ping made-up ids, which must cost no memory.
+      if (known && active && busy) thinking.add(id);
       else thinking.delete(id);
-      return record(`s:${id}`, active, at, () => store.sessions.setActive(id, active, at));
+      return known;
     },
     /** Whether the session's last ping said it is thinking: a restart waits for it to be idle. */
     thinking: (id: string) => thinking.has(id),
