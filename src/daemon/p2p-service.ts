@@ -20,7 +20,7 @@ import type { SessionTracker } from "../sessions/tracker.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
 import type { AgentCatalog } from "../sessions/agents.ts";
 import { SpawnSessionParams, StopSessionParams, type SpawnAnswer } from "../protocol/rpc.ts";
-import { resumeRequest } from "./resume.ts";
+import { oneResumeAtATime, resumeRequest } from "./resume.ts";
 import type { ReachAddress } from "../protocol/reach.ts";
 import { postSessionEndNotice } from "./session-end-notice.ts";
 import { rewrapDataKeys, type Rewrapped } from "./rewrap-keys.ts";
@@ -134,9 +134,13 @@ export async function startP2pService(deps: {
       async spawnSession(params): Promise<SpawnAnswer> {
         const request = SpawnSessionParams.safeParse(params);
         if (!request.success) return { type: "error", errorMessage: `invalid spawn request: ${request.error.issues[0]?.message}` };
-        const resume = request.data.sessionId ? resumeRequest({ store, tracker, secret: machine.secret }, request.data.sessionId) : null;
-        if (resume && !resume.ok) return { type: "error", errorMessage: resume.error.message };
-        const answer = await spawn(resume ? resume.data : request.data);
+        const { sessionId } = request.data;
+        const answer = sessionId
+          ? await oneResumeAtATime(sessionId, async () => {
+              const resume = resumeRequest({ store, tracker, secret: machine.secret }, sessionId);
+              return resume.ok ? spawn(resume.data) : resume;
+            })
+          : await spawn(request.data);
         return answer.ok ? answer.data : { type: "error", errorMessage: answer.error.message };
       },
       async stopSession(params) {

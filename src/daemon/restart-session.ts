@@ -4,7 +4,9 @@ import type { Spawn } from "../sessions/spawn-session.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import type { Store } from "../store/store.ts";
-import { resumeRequest } from "./resume.ts";
+import { oneResumeAtATime, resumeRequest } from "./resume.ts";
+
+type RestartDeps = { store: Store; tracker: SessionTracker; spawn: Spawn; secret: () => Uint8Array | null; isThinking: (sessionId: string) => boolean };
 
 export type Restarted = { sessionId: string; pid: number; version: string | null };
 
@@ -16,7 +18,14 @@ export type Restarted = { sessionId: string; pid: number; version: string | null
  * is cut. A terminal session is its user's to restart, in that terminal.
  */
 export async function restartSession(
-  deps: { store: Store; tracker: SessionTracker; spawn: Spawn; secret: () => Uint8Array | null; isThinking: (sessionId: string) => boolean },
+  deps: RestartDeps,
+  sessionId: string,
+): Promise<Result<Restarted>> {
+  return oneResumeAtATime(sessionId, () => restartNow(deps, sessionId));
+}
+
+async function restartNow(
+  deps: RestartDeps,
   sessionId: string,
 ): Promise<Result<Restarted>> {
   const running = deps.tracker.list().find((s) => s.sessionId === sessionId && s.alive);

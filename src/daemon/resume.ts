@@ -21,3 +21,21 @@ export function resumeRequest(deps: { store: Store; tracker: SessionTracker; sec
   if (!agent.success) return fail("unavailable", `session ${sessionId} ran an agent remcli does not know (${metadata.data.flavor})`);
   return ok({ directory: metadata.data.path, agent: agent.data, resumeTag: session.tag });
 }
+
+/** Sessions being resumed or restarted now, by id (one daemon per home, so per process). */
+const resuming = new Set<string>();
+
+/**
+ * Runs one resume or restart of `sessionId` at a time: two at once (a double tap on
+ * Resume, two `restart-session`) would both find the session ended and both spawn it,
+ * leaving two processes writing into one session.
+ */
+export async function oneResumeAtATime<T>(sessionId: string, work: () => Promise<Result<T>>): Promise<Result<T>> {
+  if (resuming.has(sessionId)) return fail("conflict", `session ${sessionId} is already being restarted or resumed; try again when that is done`);
+  resuming.add(sessionId);
+  try {
+    return await work();
+  } finally {
+    resuming.delete(sessionId);
+  }
+}
