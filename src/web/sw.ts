@@ -78,7 +78,8 @@ async function page(request: Request): Promise<Response> {
       fetch(request),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the daemon does not answer")), NAVIGATION_TIMEOUT_MS)),
     ]);
-    if (response.ok) await cache.put(INDEX, response.clone());
+    // Only the app's page stands in for it offline: not /health's JSON or a file opened directly.
+    if (response.ok && (response.headers.get("content-type") ?? "").startsWith("text/html")) await cache.put(INDEX, response.clone());
     return response;
   } catch {
     return (await cache.match(INDEX)) ?? Response.error();

@@ -50,4 +50,21 @@ describe("the phone app offline", () => {
     await page.getByRole("heading", { name: "Written before the outage" }).waitFor();
     expect(phone.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
   }, 60_000);
+
+  browserTest("a page of the daemon that is not the app (/health) opened last is not kept as the app: offline, the app still opens", async () => {
+    await using daemon = await startDaemon();
+    await using phone = await openPhone();
+    const { page } = phone;
+    await pair(phone, daemon);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await eventually("the worker to control the page", () => page.evaluate(() => navigator.serviceWorker.controller !== null).then((c) => c || undefined));
+
+    // A navigation in the app's scope to JSON: network-first, it must not become the cached index.html.
+    await page.goto(`${daemon.base}/health`);
+    expect(await page.evaluate(() => document.body.innerText)).toContain("ok");
+    expect((await daemon.box.cli(["daemon", "stop"])).code).toBe(0);
+    await page.goto(`${daemon.base}/`);
+    await page.getByRole("heading", { name: "remcli" }).waitFor({ timeout: 10_000 });
+    await page.getByText(`Can't reach the daemon at 127.0.0.1:${daemon.port}.`).waitFor({ timeout: 10_000 });
+  }, 60_000);
 });
