@@ -7,14 +7,24 @@ export const UNIT_NAME = "remcli.service";
  * with C escapes, `%` doubled (a specifier otherwise), `$` doubled (a variable otherwise).
  */
 export function execWord(word: string): string {
-  const escaped = word.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%").replace(/\$/g, "$$$$");
-  return `"${escaped}"`;
+  return `"${quoted(word).replace(/\$/g, "$$$$")}"`;
 }
 
 /** One Environment= assignment: quoted whole, `%` doubled; no `$` expansion happens there. */
 function environmentLine(name: string, value: string): string {
-  const escaped = `${name}=${value}`.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%");
-  return `Environment="${escaped}"`;
+  return `Environment="${quoted(`${name}=${value}`)}"`;
+}
+
+/**
+ * Inside "…": backslash and quote escaped, `%` doubled, and every control character as
+ * a C escape (`\n`, `\x1b`): a raw line break would end the line and start a directive of its own.
+ */
+function quoted(text: string): string {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/%/g, "%%")
+    .replace(/[\x00-\x1f\x7f]/g, (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /**

@@ -132,6 +132,22 @@ describe("daemon install under systemd", () => {
     expect((await status(box)).pid).toBe(byHand);
   });
 
+  test("a setting with a line break stays one value in the unit: it cannot add a directive", async () => {
+    const { box, unitFile } = serviceSandbox("systemd");
+    await using _ = box;
+    const odd = `${join(box.home, "claude")}\nExecStartPre=/bin/false\r\tand %h $HOME`;
+    const installed = await box.cli(["daemon", "install"], { env: { REMCLI_CLAUDE_PATH: odd } });
+    expect(installed.stderr).toBe("");
+    expect(installed.code).toBe(0);
+    const lines = readFileSync(unitFile, "utf8").split("\n");
+    expect(lines.filter((line) => line.startsWith("ExecStartPre"))).toEqual([]);
+    expect(lines.filter((line) => line.includes("REMCLI_CLAUDE_PATH"))).toHaveLength(1);
+    // What the service manager hands the daemon is the value itself, line break and all.
+    const pid = (await status(box)).pid;
+    const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    expect(environ).toContain(`REMCLI_CLAUDE_PATH=${odd}`);
+  });
+
   test("uninstall disables and stops the service and removes the unit; a second uninstall has nothing to do", async () => {
     const { box, fakes, unitFile } = serviceSandbox("systemd");
     await using _ = box;
