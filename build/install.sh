@@ -35,9 +35,10 @@ done
 BASE="${BASE%/}"
 
 # Someone on the same network can change a plain-http download; only loopback may be http.
+# An https release stays https through every redirect (curl --proto applies to those too).
 case "$BASE" in
-  https://*) ;;
-  http://127.0.0.1:*|http://127.0.0.1/*|http://localhost:*|http://localhost/*|http://\[::1\]:*) ;;
+  https://*) protocols='=https' ;;
+  http://127.0.0.1:*|http://127.0.0.1/*|http://localhost:*|http://localhost/*|http://\[::1\]:*) protocols='=http,https' ;;
   *) die "downloads must be https (got $BASE)" ;;
 esac
 
@@ -61,8 +62,9 @@ fi
 name="remcli-$os-$arch"
 
 if command -v curl >/dev/null 2>&1; then
-  fetch() { curl -fsSL --proto '=https,http' -o "$2" "$1"; }
+  fetch() { curl -fsSL --proto "$protocols" -o "$2" "$1"; }
 elif command -v wget >/dev/null 2>&1; then
+  # wget has no switch that keeps redirects on https (GitHub's releases redirect): the checks below still apply.
   fetch() { wget -q -O "$2" "$1"; }
 else
   die "neither curl nor wget is installed"

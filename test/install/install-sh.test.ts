@@ -141,6 +141,44 @@ describe("install.sh", () => {
     expect(release.hits).not.toContain(`${name}.sig`);
   });
 
+  test("an https release that redirects to plain http is refused: nothing is fetched over http, nothing installed", async () => {
+    if (buildError) return console.warn(`skipped: ${buildError}`);
+    // An https mirror (trusted through CURL_CA_BUNDLE) whose files answer with a redirect to http.
+    const tls = join(work, "tls");
+    mkdirSync(tls, { recursive: true });
+    const made = Bun.spawnSync(
+      ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(tls, "key.pem"), "-out", join(tls, "cert.pem")],
+      { stderr: "pipe" },
+    );
+    if (made.exitCode !== 0) return console.warn(`skipped: openssl could not make a certificate: ${made.stderr.toString().trim()}`);
+    using plain = releaseServer();
+    const https = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      tls: { key: Bun.file(join(tls, "key.pem")), cert: Bun.file(join(tls, "cert.pem")) },
+      fetch(request): Response {
+        // /to-http/<file> redirects to the plain mirror, /to-https/<file> to /<file> here (as GitHub's releases do).
+        const [, via, file] = /^\/(?:(to-https?)\/)?(.*)$/.exec(new URL(request.url).pathname)!;
+        if (file === "install.sh" || via === undefined) return new Response(Bun.file(join(dist, file!)));
+        return Response.redirect(via === "to-http" ? `${plain.url}/${file}` : `${request.url.slice(0, request.url.indexOf("/to-https/"))}/${file}`, 302);
+      },
+    });
+    try {
+      const followed = await curlPipeSh(`https://127.0.0.1:${https.port}/to-https`, ["--dir", join(work, "https-redirected")], { CURL_CA_BUNDLE: join(tls, "cert.pem") });
+      expect(followed.stderr).toBe("");
+      expect(followed.code).toBe(0);
+      const dir = join(work, "redirected");
+      const ran = await curlPipeSh(`https://127.0.0.1:${https.port}/to-http`, ["--dir", dir], { CURL_CA_BUNDLE: join(tls, "cert.pem") });
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toContain("could not download");
+      expect(plain.hits).toEqual([]);
+      expect(existsSync(join(dir, "remcli"))).toBe(false);
+    } finally {
+      https.stop(true);
+    }
+  });
+
   test("a plain-http mirror that is not loopback is refused, and so is an OS or CPU with no build", async () => {
     if (buildError) return console.warn(`skipped: ${buildError}`);
     const script = join(dist, "install.sh");
