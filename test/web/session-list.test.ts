@@ -3,7 +3,7 @@ import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
 import { browserMissing, openPhone } from "./browser.ts";
 import { fakeAgentSession, type FakeAgent } from "./fake-agent.ts";
-import { pair } from "./pair.ts";
+import { pair, storedPairings } from "./pair.ts";
 
 // The home screen's session list in real Chromium against a real daemon.
 const missing = browserMissing();
@@ -112,6 +112,14 @@ describe("the session list", () => {
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     await row("Old experiment").waitFor({ state: "detached" });
     expect(await stored(ended)).toBeNull();
+    // Nothing of it stays on the phone: not its latest line, nor its row for an offline reload.
+    const [pairing] = await storedPairings(phone);
+    const kept = await page.evaluate((id) => [localStorage.getItem(`remcli.notes.${id}`) ?? "", localStorage.getItem(`remcli.snapshot.${id}`) ?? ""], pairing!.id);
+    expect(kept[0]).toContain(unnamed.sid);
+    expect(kept[1]).toContain(unnamed.sid);
+    expect(kept[0]).not.toContain(ended.sid);
+    expect(kept[0]).not.toContain("Claude Code stopped unexpectedly");
+    expect(kept[1]).not.toContain(ended.sid);
     expect(phone.errors).toEqual([]);
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { createKeyring } from "./keyring.ts";
 import { createObservable } from "./observable.ts";
 import { createOutbox, type Sealed } from "./outbox.ts";
 import { createRestClient, RestError } from "./rest.ts";
-import { loadSnapshot, saveSnapshot } from "./snapshot.ts";
+import { dropFromSnapshot, loadSnapshot, saveSnapshot } from "./snapshot.ts";
 import { writeSessionMetadata } from "./session-metadata.ts";
 import { chatMessage, machineView, sessionView, type ChatMessage, type MachineView, type SessionView } from "./views.ts";
 
@@ -153,6 +153,7 @@ export function createLink(pairing: Pairing) {
       }
       case "delete-session":
         sessions.delete(body.sid);
+        dropFromSnapshot(pairing.id, body.sid);
         // Its queued messages can never go now: the outbox says so on each.
         outbox.pump();
         return;
@@ -384,6 +385,7 @@ export function createLink(pairing: Pairing) {
     async deleteSession(sid: string): Promise<void> {
       await rest.deleteSession(sid);
       sessions.delete(sid);
+      dropFromSnapshot(pairing.id, sid);
       observable.changed();
     },
     /** A session RPC (`<sid>:<name>`), params and result encrypted with the session's key. */

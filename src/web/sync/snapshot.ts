@@ -36,3 +36,9 @@ export function saveSnapshot(pairingId: string, snapshot: Snapshot): void {
 export function dropSnapshot(pairingId: string): void {
   localStorage.removeItem(keyOf(pairingId));
 }
+
+/** A deleted session is gone from the remembered list at once, not at the next answer. */
+export function dropFromSnapshot(pairingId: string, sessionId: string): void {
+  const kept = loadSnapshot(pairingId);
+  if (kept?.sessions.some((s) => s.id === sessionId)) saveSnapshot(pairingId, { ...kept, sessions: kept.sessions.filter((s) => s.id !== sessionId) });
+}

@@ -92,10 +92,20 @@ function createSessionNotes(link: Link) {
     }
   };
 
+  const forgetAllBut = (listed: ReadonlySet<string>) => {
+    let dropped = false;
+    for (const id of notes.keys()) {
+      if (!listed.has(id)) dropped = notes.delete(id) || dropped;
+    }
+    if (dropped) save();
+  };
+
   /** Reads, in this order, the sessions whose notes are missing or older than their last change. */
   const want = (sessions: readonly SessionView[]): void => {
     wanted = sessions;
     if (link.status.kind !== "online") return;
+    // A session deleted (here or elsewhere) leaves no line of its conversation on the phone.
+    if (link.refreshed) forgetAllBut(new Set(sessions.map((s) => s.id)));
     const now = Date.now();
     const due = sessions.filter((s) => stale(s) && !reading.has(s.id));
     const soon = due.filter((s) => now - (readAt.get(s.id) ?? 0) < REREAD_MS);
