@@ -1,10 +1,11 @@
+import { statSync } from "node:fs";
 import { createCipher } from "../crypto/session-cipher.ts";
 import { AgentState } from "../protocol/plaintext.ts";
 import type { Spawn } from "../sessions/spawn-session.ts";
 import type { SessionTracker } from "../sessions/tracker.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import type { Store } from "../store/store.ts";
-import { oneResumeAtATime, resumeRequest } from "./resume.ts";
+import { oneResumeAtATime, resumeTarget } from "./resume.ts";
 
 type RestartDeps = { store: Store; tracker: SessionTracker; spawn: Spawn; secret: () => Uint8Array | null; isThinking: (sessionId: string) => boolean };
 
@@ -35,10 +36,14 @@ async function restartNow(
   if (!secret) return fail("unavailable", "the daemon's P2P server is not up yet");
   const busy = busyWith(deps, secret, sessionId);
   if (busy) return fail("conflict", `session ${sessionId} is not idle (${busy}); try again when it is`);
+  // Whether it can start again is known before it is stopped: a restart that fails then would end it for nothing.
+  const request = resumeTarget({ store: deps.store, secret: () => secret }, sessionId);
+  if (!request.ok) return request;
+  if (!isDirectory(request.data.directory)) {
+    return fail("conflict", `session ${sessionId}'s directory ${request.data.directory} is gone, so it could not start again there: it keeps running as it is`);
+  }
   const stopped = await deps.tracker.stop(sessionId);
   if (!stopped.ok) return stopped;
-  const request = resumeRequest({ store: deps.store, tracker: deps.tracker, secret: () => secret }, sessionId);
-  if (!request.ok) return request;
   const spawned = await deps.spawn(request.data);
   if (!spawned.ok) return spawned;
   const outcome = spawned.data;
@@ -54,4 +59,12 @@ function busyWith(deps: { store: Store; isThinking: (sessionId: string) => boole
   const state = AgentState.safeParse(createCipher(secret, session.dataEncryptionKey).decrypt(session.agentState));
   const waiting = state.success ? Object.keys(state.data.requests ?? {}).length : 0;
   return waiting > 0 ? `${waiting} permission request${waiting === 1 ? "" : "s"} waiting` : null;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

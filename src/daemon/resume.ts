@@ -12,9 +12,16 @@ import type { Store } from "../store/store.ts";
  * as the phone does, with the shared secret; a session still running is not resumed.
  */
 export function resumeRequest(deps: { store: Store; tracker: SessionTracker; secret: () => Uint8Array }, sessionId: string): Result<SpawnRequest> {
+  const target = resumeTarget(deps, sessionId);
+  if (!target.ok && target.error.code === "not_found") return target;
+  if (deps.tracker.list().some((s) => s.sessionId === sessionId && s.alive)) return fail("already_running", `session ${sessionId} is still running`);
+  return target;
+}
+
+/** The agent, directory and tag a resume of `sessionId` would start, whether or not it runs now. */
+export function resumeTarget(deps: { store: Store; secret: () => Uint8Array }, sessionId: string): Result<SpawnRequest> {
   const session = deps.store.sessions.get(sessionId);
   if (!session) return fail("not_found", `no session ${sessionId} to resume`);
-  if (deps.tracker.list().some((s) => s.sessionId === sessionId && s.alive)) return fail("already_running", `session ${sessionId} is still running`);
   const metadata = SessionMetadata.safeParse(createCipher(deps.secret(), session.dataEncryptionKey).decrypt(session.metadata));
   if (!metadata.success || !metadata.data.path) return fail("bad_request", `session ${sessionId} cannot be read with this pairing's key`);
   const agent = AgentKind.safeParse(metadata.data.flavor ?? "claude");

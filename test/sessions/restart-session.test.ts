@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
 import { fakeClaude, spawnFromPhone } from "../helpers/agent.ts";
 import { startDaemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
@@ -60,6 +61,27 @@ describe("daemon restart-session", () => {
     const listed = await control.call("list", {});
     if (!listed.ok) throw new Error(JSON.stringify(listed));
     expect(listed.data.sessions.filter((s) => s.sessionId === sessionId && s.alive)).toHaveLength(1);
+    phone.close();
+  }, 60_000);
+
+  test("a session that could not start again (its directory is gone) is refused before it is stopped, and keeps running", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { sessionId, phone, directory } = await spawnFromPhone(daemon, "restart-gone");
+    const control = controlOf(daemon);
+    const pidOf = async () => {
+      const listed = await control.call("list", {});
+      if (!listed.ok) throw new Error(JSON.stringify(listed));
+      return listed.data.sessions.find((s) => s.sessionId === sessionId && s.alive)?.pid ?? null;
+    };
+    const pid = await pidOf();
+    expect(pid).not.toBeNull();
+    rmSync(directory, { recursive: true, force: true });
+
+    const answer = await control.call("restartSession", { sessionId }, { timeoutMs: 30_000 });
+    expect(answer).toMatchObject({ ok: false, error: { code: "conflict" } });
+    expect(JSON.stringify(answer)).toContain(`directory ${directory} is gone`);
+    expect(await pidOf()).toBe(pid);
     phone.close();
   }, 60_000);
 });
