@@ -73,4 +73,40 @@ describe("the phone's outbox", () => {
     expect(stored.map((m) => (agent.cipher.decrypt(m.content.c) as { content: { text: string } }).content.text)).toEqual(["keep this one"]);
     expect(await page.locator(".bubble", { hasText: "cancel this one" }).count()).toBe(0);
   }, 60_000);
+
+  browserTest("with the phone's storage full, a message is still sent (kept in memory until it is acknowledged)", async () => {
+    await using daemon = await startDaemon();
+    await using phone = await openPhone();
+    const { page } = phone;
+    const agent = await fakeAgentSession(daemon, { path: "/work/full", name: "Full storage" });
+    agent.alive(false);
+    await pair(phone, daemon);
+    await page.getByRole("link", { name: /Open session Full storage/ }).click();
+    await page.getByText("Start of the conversation").waitFor();
+
+    // Other pages of this origin (or remembered lists and previews) can fill localStorage.
+    const filled = await page.evaluate(() => {
+      let chunk = "x".repeat(1 << 20);
+      let n = 0;
+      while (chunk.length > 0) {
+        try {
+          localStorage.setItem(`filler-${n++}`, chunk);
+        } catch {
+          chunk = chunk.slice(0, chunk.length >> 1);
+        }
+      }
+      try {
+        localStorage.setItem("probe", "a longer value than what is left");
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(filled).toBe(true);
+    await page.getByLabel("Message to the agent").fill("sent with storage full");
+    await page.getByRole("button", { name: "Send message" }).click();
+    await eventually("the agent to hear it", () => (userTexts(agent.heard).includes("sent with storage full") ? true : undefined));
+    await page.locator(".bubble.user:not(.pending)", { hasText: "sent with storage full" }).waitFor();
+    expect(phone.errors).toEqual([]);
+  }, 60_000);
 });
