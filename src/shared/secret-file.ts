@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 
 /** Reads a binary secret; null when the file is missing or the wrong length. */
 export function readSecret(file: string, length = 32): Uint8Array | null {
@@ -16,17 +17,29 @@ export function writeNewSecret(file: string, length = 32): Uint8Array {
   return writeSecret(file, new Uint8Array(randomBytes(length)));
 }
 
-/** Writes `secret` atomically (0600 temp file, then rename over the old one). */
+/**
+ * Writes `secret` atomically and durably: a 0600 temp file, fsynced, renamed over the old
+ * one, then the folder fsynced. A power cut leaves the old secret or the new, never an
+ * empty file (which the daemon would replace with a fresh secret, losing every pairing and
+ * every data key a rotation had just re-wrapped for this one).
+ */
 export function writeSecret(file: string, secret: Uint8Array): Uint8Array {
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, "w", 0o600);
   try {
     writeSync(fd, secret);
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   chmodSync(temp, 0o600);
   renameSync(temp, file);
+  const dir = openSync(dirname(file), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
   return secret;
 }
 
