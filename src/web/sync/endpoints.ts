@@ -37,7 +37,11 @@ export function rememberedEndpoint(pairingId: string): string | null {
 }
 
 export function rememberEndpoint(pairingId: string, endpoint: string): void {
-  localStorage.setItem(memoryKey(pairingId), JSON.stringify({ ...memory(pairingId), [networkKey()]: endpoint }));
+  try {
+    localStorage.setItem(memoryKey(pairingId), JSON.stringify({ ...memory(pairingId), [networkKey()]: endpoint }));
+  } catch {
+    // Storage full: it threw inside the socket's connect handler; the next dial just tries the pairing's order.
+  }
 }
 
 export function forgetEndpoints(pairingId: string): void {
