@@ -3,6 +3,8 @@ import { interfaceAddresses, localAddresses } from "./lan.ts";
 import { tailscaleSelf, type TailscaleSelf } from "./tailscale.ts";
 
 const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
+/** How long a read of our own origins is reused; a tunnel or interface that appears is seen within it. */
+const ORIGINS_FOR_MS = 1_000;
 
 /**
  * An address the user gave in REMCLI_ADVERTISE (a DNS name, a port forward, an alias):
@@ -40,6 +42,7 @@ export type ReachOptions = {
 export function createReach(options: ReachOptions) {
   let tailscale: TailscaleSelf | null = null;
   const wildcard = () => WILDCARDS.has(options.bindHost());
+  let origins: { set: Set<string>; at: number } | null = null;
 
   const addresses = (): ReachAddress[] => {
     const port = options.port();
@@ -71,9 +74,13 @@ export function createReach(options: ReachOptions) {
      * addresses on the P2P port (a phone may have typed any of them).
      */
     ownOrigins(): Set<string> {
-      const origins = new Set(addresses().map((entry) => entry.url));
-      for (const host of localAddresses()) origins.add(`http://${host}:${options.port()}`);
-      return origins;
+      // Read at most once a second: every page load asks (for its CSP) before any token is
+      // shown, and reading the interfaces and routes costs ~120 µs, more than the file.
+      if (origins && Date.now() - origins.at < ORIGINS_FOR_MS) return origins.set;
+      const set = new Set(addresses().map((entry) => entry.url));
+      for (const host of localAddresses()) set.add(`http://${host}:${options.port()}`);
+      origins = { set, at: Date.now() };
+      return set;
     },
     /** Asks tailscale again for this node's name and addresses (at start and on the heartbeat). */
     async refresh(): Promise<void> {
