@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { AgentModel } from "../../../protocol/plaintext.ts";
 import type { SessionView } from "../../sync/views.ts";
+import { rememberPreference } from "../preference.ts";
 
 /** "Let the agent choose": sent as `meta.model: "default"`, which resets an earlier choice. */
 export const DEFAULT_MODEL = "default";
@@ -25,7 +26,7 @@ const modelKey = (sessionId: string) => `remcli.model.${sessionId}`;
 
 /** A model picked on the New session screen: the session's first message carries it. */
 export function rememberSessionModel(sessionId: string, model: string): void {
-  localStorage.setItem(modelKey(sessionId), model);
+  rememberPreference(modelKey(sessionId), model);
 }
 
 /**
@@ -36,7 +37,7 @@ export function useSessionModel(sessionId: string) {
   const key = modelKey(sessionId);
   const [model, setModel] = useState<string | null>(() => localStorage.getItem(key));
   return [model, (next: string) => {
-    localStorage.setItem(key, next);
+    rememberPreference(key, next);
     setModel(next);
   }] as const;
 }

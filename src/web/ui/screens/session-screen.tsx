@@ -19,6 +19,7 @@ import { StateBadge } from "../parts/state-badge.tsx";
 import { goBack, navigate, paths } from "../router.ts";
 import { useLink } from "../use-link.ts";
 import { RotatedPanel } from "./problem-panels.tsx";
+import { rememberPreference } from "../preference.ts";
 
 /** The tool calls whose permission was denied, by id (a request's id is its tool call's). */
 function deniedTools(completed: Record<string, { status: string }> | null | undefined): Set<string> {
@@ -33,7 +34,7 @@ function usePermissionMode(sessionId: string) {
   const key = `remcli.mode.${sessionId}`;
   const [mode, setMode] = useState<PermissionMode>(() => PermissionMode.catch("default").parse(localStorage.getItem(key)));
   return [mode, (next: PermissionMode) => {
-    localStorage.setItem(key, next);
+    rememberPreference(key, next);
     setMode(next);
   }] as const;
 }
