@@ -1,7 +1,8 @@
 import { connectDaemon } from "../daemon/connect.ts";
 import { observeDaemon } from "../daemon/observe.ts";
 import { installedBinary } from "../shared/own-binary.ts";
-import { waitFor } from "../shared/time.ts";
+import { isoNow, waitFor } from "../shared/time.ts";
+import { wasRolledBack } from "../daemon/supervised-rollback.ts";
 import { RELEASE_KEY } from "../shared/version.ts";
 import { installBinary, previousOf, rollbackBinary } from "../update/install.ts";
 import { keyIdOf } from "../update/release-signature.ts";
@@ -54,6 +55,7 @@ async function takeOver(context: CliContext, install: string, version: string): 
   }
   const { row, control } = connected.data;
   const started = performance.now();
+  const asked = isoNow();
   const answer = unwrap(await control.call("checkUpdate", {}));
   if (answer.outcome === "rejected") {
     console.error(`remcli update: the daemon refused the new binary and keeps running version ${row.version}: ${answer.reason}`);
@@ -80,6 +82,14 @@ async function takeOver(context: CliContext, install: string, version: string): 
   );
   if (!successor) {
     console.error(`remcli update: the daemon did not come back as version ${version} within ${deadline} ms; see \`remcli daemon logs\``);
+    return 1;
+  }
+  if (successor.version !== version && wasRolledBack(store.daemon.history(), version, asked)) {
+    // Under a service the new daemon put the old binary back itself (daemon/supervised-rollback.ts).
+    console.error(
+      `remcli update: version ${version} could not start (see \`remcli daemon logs\`); it rolled back: version ${successor.version} ` +
+        `is the installed binary again and serves (pid ${successor.pid}); version ${version} is ${previousOf(install)}`,
+    );
     return 1;
   }
   if (successor.version !== version) {

@@ -27,6 +27,7 @@ import { createNotifier } from "../notify/notifier.ts";
 import { BindError } from "../p2p/bind.ts";
 import { SUPERVISED_EXIT, type ServiceManagerName } from "../service/spec.ts";
 import { previousEnding } from "./previous-ending.ts";
+import { rollBackUnopenedStore } from "./supervised-rollback.ts";
 
 export type DaemonOptions = {
   replacing?: string;
@@ -100,15 +101,28 @@ function onFatal(log: Log, shutdown: (request: { reason: string; exitCode: numbe
 
 /**
  * The migrations run in one transaction as the store opens: when they fail, the
- * database keeps its old schema, the lock is given back at once (so whoever replaced a
- * daemon for us can bring it back, daemon/launch.ts) and the daemon exits saying why.
+ * database keeps its old schema, the lock is given back (so whoever replaced a daemon
+ * for us can bring it back, daemon/launch.ts) and the daemon exits saying why. Under a
+ * service nobody else can: right after a hand-over the daemon puts the old binary back
+ * first and exits HANDED_OVER, so the manager starts that (supervised-rollback.ts).
  */
-function openOrRelease<T>(open: () => T, lock: { release(): void }, log: Log): T {
+async function openOrRelease<T>(
+  open: () => T,
+  lock: { release(): void },
+  log: Log,
+  rollBack: ((error: unknown) => Promise<string | null>) | null,
+): Promise<T> {
   try {
     return open();
   } catch (error) {
     log.error("state database could not be opened; exiting", { error: errorMessage(error) });
+    // Still holding the lock: no other daemon starts while the binary is swapped.
+    const rolledBack = rollBack ? await rollBack(error) : null;
     lock.release();
+    if (rolledBack) {
+      process.stderr.write(`remcli: ${rolledBack}\n`);
+      process.exit(SUPERVISED_EXIT.HANDED_OVER);
+    }
     throw error;
   }
 }
@@ -129,7 +143,11 @@ export async function runDaemon(config: Config, options: DaemonOptions = {}): Pr
     process.exit(EXIT_LOCK_HELD);
   }
   const lock = locked.lock;
-  const store = openOrRelease(() => openStore(paths.database, log, "quarantine", "daemon"), lock, log);
+  const { supervisor } = options;
+  const rollBack = supervisor
+    ? (error: unknown) => rollBackUnopenedStore({ database: paths.database, install: installedBinary(), supervisor, error, log })
+    : null;
+  const store = await openOrRelease(() => openStore(paths.database, log, "quarantine", "daemon"), lock, log, rollBack);
   const checkpointer = await startCheckpointer(store.db, paths.database, log);
   const previous = store.daemon.read();
   const ending = previousEnding(previous, process.pid);

@@ -80,9 +80,10 @@ async function runnableRemcli(path: string, name: string): Promise<Result<Identi
 
 /**
  * Swaps `<name>.old` back in; the binary it replaces becomes the new `.old`. `.old` was
- * installed before, so it needs no hash or signature, only to be a remcli that runs here.
+ * installed before, so it needs no hash or signature, only to be a remcli that runs here
+ * (and, when `expected.version` is given, that version: a daemon rolling itself back).
  */
-export async function rollbackBinary(install: string): Promise<Result<BuildIdentity>> {
+export async function rollbackBinary(install: string, expected: { version?: string } = {}): Promise<Result<BuildIdentity>> {
   const dir = dirname(install);
   const canWrite = writable(dir);
   if (!canWrite.ok) return canWrite;
@@ -90,6 +91,10 @@ export async function rollbackBinary(install: string): Promise<Result<BuildIdent
   if (!existsSync(previous)) return fail("not_found", `nothing to roll back to: ${previous} does not exist`);
   const identified = await runnableRemcli(previous, previous);
   if (!identified.ok) return identified;
+  const { version } = identified.data.identity;
+  if (expected.version !== undefined && version !== expected.version) {
+    return fail("conflict", `${previous} is version ${version}, not version ${expected.version}`);
+  }
   const current = join(dir, `.${basename(install)}.current-${process.pid}`);
   rmSync(current, { force: true });
   linkSync(install, current);

@@ -8,9 +8,10 @@ import { io, type Socket } from "socket.io-client";
 import { p2pAuthToken } from "../../src/crypto/p2p-token.ts";
 import { createCipher } from "../../src/crypto/session-cipher.ts";
 import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
+import { installFakeServiceManagers } from "../fixtures/fake-service-manager/install.ts";
 import { assistantText, eventOf, fakeClaude, phoneSession, type FakeClaude } from "../helpers/agent.ts";
 import type { Daemon } from "../helpers/p2p.ts";
-import { createSandbox, eventually, isAlive, type CliResult } from "../helpers/sandbox.ts";
+import { createSandbox, eventually, isAlive, processesWithHome, type CliResult } from "../helpers/sandbox.ts";
 import { machineRpc } from "../helpers/sessions.ts";
 
 /**
@@ -83,7 +84,7 @@ function installation(env: Record<string, string> = {}) {
       db.close();
     }
   };
-  return { box, run, status, list, start, schema };
+  return { box, install, run, status, list, start, schema };
 }
 
 /** The phone's side of the test helpers, for a daemon of an installed binary (port from its status). */
@@ -272,6 +273,105 @@ describe("a session across an update", () => {
     expect((await phone.api("/v1/sessions")).status).toBe(200);
     phone.socket.close();
   }, 90_000);
+
+  test("under systemd, a migration that fails only for real puts remcli.old back: systemd starts version A again, on the same ports, once", async () => {
+    if (buildError) throw new Error(buildError); // the host build works offline: a failed one is a failure
+    // Quick update checks: a rolled-back A that took B up again would show within the test.
+    const it = installation({ REMCLI_UPDATE_CHECK_MS: "100" });
+    await using _box = it.box;
+    const fakes = installFakeServiceManagers(it.box.home);
+    Object.assign(it.box.env, { ...fakes.env, PATH: `${fakes.bin}:${it.box.env.PATH}`, XDG_CONFIG_HOME: join(it.box.home, "config"), REMCLI_SERVICE_MANAGER: "systemd" });
+    expect((await it.run(["daemon", "install", "--host", "127.0.0.1"])).code).toBe(0);
+    const before = await it.status();
+    expect(before).toMatchObject({ running: true, version: A });
+    const db = new Database(join(it.box.home, "remcli.db"));
+    db.run("INSERT INTO settings (key, value) VALUES ('test_migration', 'fail-late')");
+    db.close();
+
+    const updated = await it.run(["update", "--from", binaryOf(B), "--sha256", sha256Of(B)]);
+    expect(updated.stderr).toContain(`version ${B} could not start`);
+    expect(updated.stderr).toContain(`it rolled back: version ${A} is the installed binary again and serves`);
+    expect(updated.code).toBe(1);
+    const after = await it.status();
+    expect(after).toMatchObject({ running: true, version: A, p2pPort: before.p2pPort, controlPort: before.controlPort, service: { active: true } });
+    expect(after.pid).not.toBe(before.pid);
+    expect(it.schema()).toEqual({ version: SCHEMA_VERSION, probe: false });
+    expect(readFileSync(it.install).equals(readFileSync(binaryOf(A)))).toBe(true);
+    expect(readFileSync(`${it.install}.old`).equals(readFileSync(binaryOf(B)))).toBe(true);
+    // A handed over, B failed once and handed back, systemd started A: no crash loop.
+    const events = () => fakes.events().map((e) => [e.event, e.code ?? null]);
+    const once = [["started", null], ["exited", 75], ["restarting", null], ["started", null], ["exited", 75], ["restarting", null], ["started", null]];
+    expect(events()).toEqual(once);
+    expect(fakes.events().at(-1)!.pid).toBe(after.pid);
+    const history = after.history.map((h: { state: string; version: string }) => `${h.state} ${h.version}`);
+    expect(history.slice(0, 4)).toEqual([`running ${A}`, `starting ${A}`, `stopped ${B}`, `stopped ${A}`]);
+    const why: string = after.history[2].reason;
+    expect(why.startsWith(`version ${B} could not open the database (`)).toBe(true);
+    expect(why).toContain("CHECK constraint failed");
+    expect(why.endsWith(`); rolled back to version ${A} from remcli.old; systemd starts it`)).toBe(true);
+    expect(after.history[3].reason).toBe(`replaced by version ${B}: systemd starts it`);
+    expect(readFileSync(join(it.box.home, "logs", "daemon.log"), "utf8")).toContain(`rolled back to version ${A} from remcli.old`);
+
+    // A watches its own path, which holds A again: many update checks later it has not taken B up.
+    const beat = (await it.status()).lastHeartbeat;
+    await eventually("two more heartbeats", async () => {
+      const now = (await it.status()).lastHeartbeat;
+      return now !== beat && now !== after.lastHeartbeat ? true : undefined;
+    });
+    await Bun.sleep(500);
+    expect(events()).toEqual(once);
+    expect(await it.status()).toMatchObject({ running: true, pid: after.pid, version: A });
+    const daemons = processesWithHome(it.box.home).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("start-sync"));
+    expect(daemons).toEqual([after.pid]);
+    const phone = phoneOf(it.box, before.p2pPort);
+    expect((await phone.api("/v1/sessions")).status).toBe(200);
+    phone.socket.close();
+  }, 90_000);
+
+  test("a supervised daemon that cannot migrate rolls back only right after a hand-over to it, and only to a remcli.old ready to run", async () => {
+    if (buildError) throw new Error(buildError); // the host build works offline: a failed one is a failure
+    const it = installation();
+    await using _box = it.box;
+    await it.start();
+    const db = new Database(join(it.box.home, "remcli.db"));
+    db.run("INSERT INTO settings (key, value) VALUES ('test_migration', 'fail')");
+    db.close();
+    expect((await it.run(["daemon", "stop"])).code).toBe(0);
+    // B installed, A beside it as remcli.old, as an update leaves them.
+    copyFileSync(binaryOf(B), it.install);
+    copyFileSync(binaryOf(A), `${it.install}.old`);
+    const supervised = async () => {
+      const child = Bun.spawn([it.install, "daemon", "start-sync", "--supervised", "systemd", "--host", "127.0.0.1"], { env: it.box.env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+      clearTimeout(timer);
+      return { code, stderr };
+    };
+    const unchanged = (install: string, old: string | null) => {
+      expect(readFileSync(it.install).equals(readFileSync(binaryOf(install)))).toBe(true);
+      if (old) expect(readFileSync(`${it.install}.old`).equals(readFileSync(binaryOf(old)))).toBe(true);
+    };
+
+    // The daemon before was stopped by hand, not replaced by B: B exits failed, as before.
+    const stoppedByHand = await supervised();
+    expect(stoppedByHand.code).toBe(1);
+    expect(stoppedByHand.stderr).not.toContain("rolled back");
+    unchanged(B, A);
+
+    // Replaced by B, but remcli.old is not version A ready to run: nothing to go back to.
+    const replaced = new Database(join(it.box.home, "remcli.db"));
+    replaced.run(`UPDATE daemon SET state = 'stopped', state_reason = 'replaced by version ${B}: systemd starts it' WHERE id = 1`);
+    replaced.close();
+    copyFileSync(binaryOf(B), `${it.install}.old`);
+    const notA = await supervised();
+    expect(notA.code).toBe(1);
+    unchanged(B, B);
+    expect(readFileSync(join(it.box.home, "logs", "daemon.log"), "utf8")).toContain(`could not roll back to the previous version version=${A}`);
+    rmSync(`${it.install}.old`);
+    expect((await supervised()).code).toBe(1);
+    unchanged(B, null);
+    expect(it.schema()).toEqual({ version: SCHEMA_VERSION, probe: false });
+  }, 60_000);
 
   test("a session whose daemon's database looks corrupt still reports to its daemon and never moves the file", async () => {
     if (buildError) throw new Error(buildError); // the host build works offline: a failed one is a failure
