@@ -8,6 +8,7 @@
  *   a  RSS with 1,000 idle user-scoped sockets     b  1 KB messages, 64 in flight
  *   c  fan-out 1 → 10 at 500/s                     d  latest page of a 10,001-message session
  *   e  kill -9 after 1,000 confirmed, restart      f  RPC round trip
+ *   lean-b  b again from bench/lean-load.ts, a client that costs a fifth of load.mjs per message
  *
  * b, c, d and f run twice on the same server and the second run counts: a daemon runs for
  * days, and the first thousands of messages also pay for the JIT compiling the hot path
@@ -134,11 +135,16 @@ type Result = Record<string, unknown> & { serverCpuMs: number | null; loadCpuMs:
 /** CPU time of a load generator that starts (Node, socket.io-client) and runs no scenario. */
 let loadStartCpuMs = 0;
 
+/** The command of scenario `name`: load.mjs, or for "lean-b" our lean client (bench/lean-load.ts). */
+function commandOf(loadMjs: string, server: Server, name: string, extra: string[]): string[] {
+  const target = ["--url", `http://127.0.0.1:${server.port}`, "--token", server.token];
+  if (name === "lean-b") return [process.execPath, join(import.meta.dir, "lean-load.ts"), ...target, ...extra];
+  return ["node", loadMjs, ...target, "--pid", String(server.pid), "--scenarios", name, "--restart-cmd", server.restartCmd, ...extra];
+}
+
 async function scenario(loadMjs: string, server: Server, name: string, extra: string[] = []): Promise<Result> {
   const before = cpuMs(server.pid);
-  const args = ["node", loadMjs, "--url", `http://127.0.0.1:${server.port}`, "--token", server.token];
-  args.push("--pid", String(server.pid), "--scenarios", name, "--restart-cmd", server.restartCmd, ...extra);
-  const child = Bun.spawn(args, { stdout: "pipe", stderr: "ignore" });
+  const child = Bun.spawn(commandOf(loadMjs, server, name, extra), { stdout: "pipe", stderr: "ignore" });
   const output = await new Response(child.stdout).text();
   await child.exited;
   const after = cpuMs(server.pid);
@@ -166,6 +172,9 @@ const ROWS: Row[] = [
   { measure: "fan-out 1 → 10 at 500/s, p99", unit: "ms", better: "lower", goal: 0.5, pick: (r) => get(r.c, "e2e", "p99ms") },
   { measure: "history, latest 150 of 10,001, p99", unit: "ms", better: "lower", goal: 0.5, pick: (r) => get(r.d, "p99ms") },
   { measure: "RSS with 1,000 sockets", unit: "MB", better: "lower", goal: 0.5, pick: (r) => get(r.a, "rssAfterMB") },
+  { measure: "throughput, lean client (bench/lean-load.ts)", unit: "msg/s", better: "higher", goal: 1.5, pick: (r) => get(r["lean-b"], "msgPerS") },
+  { measure: "ack (ours) / delivery (ref) p99, lean client", unit: "ms", better: "lower", goal: 0.5, pick: (r) => get(r["lean-b"], "ack", "p99ms") ?? get(r["lean-b"], "delivery", "p99ms") },
+  { measure: "server CPU per message, lean client", unit: "µs", better: "lower", pick: (r) => perMessage(r["lean-b"]!.serverCpuMs, r["lean-b"]!) },
   { measure: "server CPU per message (b)", unit: "µs", better: "lower", pick: (r) => perMessage(r.b!.serverCpuMs, r.b!) },
   { measure: "load generator CPU per message (b), its start left out", unit: "µs", better: "lower", pick: (r) => perMessage(r.b!.loadCpuMs, r.b!) },
   { measure: "messages lost of 1,000 confirmed, kill -9", unit: "", better: "lower", pick: (r) => get(r.e, "lost") },
@@ -200,7 +209,7 @@ if (!existsSync(join(harness, "node_modules", "socket.io-client")) || !existsSyn
   console.error(`side-by-side: needs ${loadMjs} with its node_modules and the reference built in ${values.anchor}; see the header of this file`);
   process.exit(2);
 }
-const WARMED = new Set(["b", "c", "d", "f"]);
+const WARMED = new Set(["b", "lean-b", "c", "d", "f"]);
 {
   // An unknown scenario name: load.mjs starts, prints an error line for it and exits.
   const server = await reference(values.anchor!);
@@ -217,7 +226,7 @@ const runs: Record<Side, Array<Record<string, Result>>> = { ref: [], ours: [] };
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const side of ["ref", "ours"] as const) {
     const results: Record<string, Result> = {};
-    for (const name of ["a", "b", "c", "d", "f", "e"]) {
+    for (const name of ["a", "b", "lean-b", "c", "d", "f", "e"]) {
       // A fresh server per scenario, as load.mjs's sockets of one scenario would weigh on the next.
       const server = side === "ref" ? await reference(values.anchor!) : ours();
       try {
