@@ -16,8 +16,9 @@
  *   c2  1,500 socket joins with a wrong token, 20 at a time
  *   d   four GETs at once of `?limit=1000` in a session of 1,000 × 1 MB messages
  *
- * Goals: every growth < 50 MB, /health p99 < 100 ms, log growth < 100 KB. Every flood is
- * bounded in count and time, and cut short if the daemon passes 3 GB. Loopback only.
+ * Goals: every growth < 50 MB (b and b2: beyond the control b0, whose 40 MB of messages are
+ * allowed traffic), /health p99 < 100 ms, log growth < 100 KB. Every flood is bounded in
+ * count and time, and cut short if the daemon passes 3 GB. Loopback only.
  *
  *   bun bench/abuse.ts [--only a,b2]
  */
@@ -236,10 +237,15 @@ async function bigPages(daemon: Daemon, sid: string): Promise<string> {
 
 // ---------------------------------------------------------------- report
 
+/** The slow-reader floods are judged by what they add to the control run of the same 40 MB. */
+const JUDGED_AGAINST_CONTROL = new Set(["b", "b2"]);
+
 function printTable(): void {
+  const control = rows.find((r) => r.id === "b0");
   const cells = rows.map((r) => {
+    const growth = control && JUDGED_AGAINST_CONTROL.has(r.id) ? r.peakMb - control.peakMb : r.peakMb;
     const misses = [
-      r.peakMb >= GOAL.growthMb ? "growth" : "",
+      r.id === "b0" ? "" : growth >= GOAL.growthMb ? "growth" : "",
       !(r.p99 < GOAL.healthP99Ms) ? "health" : "",
       r.logBytes >= GOAL.logBytes ? "log" : "",
     ].filter(Boolean);
@@ -249,7 +255,7 @@ function printTable(): void {
       `+${fmt(r.afterMb)}`,
       `${fmt(r.p50)} / ${fmt(r.p99)}`,
       r.logBytes.toLocaleString("en-US"),
-      misses.length ? `not met (${misses.join(", ")})` : "met",
+      r.id === "b0" ? "control" : misses.length ? `not met (${misses.join(", ")})` : growth === r.peakMb ? "met" : `met (${fmt(growth)} MB beyond b0)`,
     ];
   });
   const header = ["flood", "RSS peak MB", "RSS after MB", "/health p50/p99 ms", "log bytes", "goals"];
