@@ -34,6 +34,7 @@ import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts"
 import { keyIdOf, publicKeyOf, signRelease } from "./src/update/release-signature.ts";
 import { bundleWebApp } from "./src/p2p/web-bundle.ts";
 import { writeLauncherPackage, writePlatformPackage } from "./build/npm-packages.ts";
+import { leanSessionPlugin } from "./build-lean.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];
@@ -139,7 +140,7 @@ for (const target of targets) {
           ? { REMCLI_EMBEDDED_EXTRA_MIGRATION: JSON.stringify(process.env.REMCLI_TEST_EXTRA_MIGRATION) }
           : {}),
       },
-      plugins: [embedWebApp],
+      plugins: [embedWebApp, leanSessionPlugin(import.meta.dir)],
       minify: true,
       // Precompiled bytecode: the bundle (agent SDK, zod, socket.io, the app's server side)
       // took ~130 ms to parse on every start, `--version` included; with it, ~20 ms.

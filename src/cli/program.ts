@@ -1,19 +1,20 @@
 import { cac, type CAC } from "cac";
-import { daemonProgram } from "./daemon.ts";
-import { doctorProgram } from "./doctor.ts";
 import { EXIT, UsageError } from "./errors.ts";
 import { unknownFlag, nearest } from "./flags.ts";
 import { failureOf } from "./format-error.ts";
 import { standardFlags, visibleCommands } from "./help.ts";
-import { sessionCommand, type SessionOptions } from "./session.ts";
-import { notifyProgram } from "./notify.ts";
-import { updateCommand, type UpdateOptions } from "./update.ts";
+import type { SessionOptions } from "./session.ts";
+import type { UpdateOptions } from "./update.ts";
 
-/** Command groups with subcommands of their own; cac itself knows one word per command. */
-const GROUPS: Record<string, () => CAC> = {
-  daemon: daemonProgram,
-  doctor: doctorProgram,
-  notify: notifyProgram,
+/**
+ * Command groups with subcommands of their own; cac itself knows one word per command.
+ * Each command's code loads only when it runs: a session process (one per agent, long
+ * lived) should not carry the daemon's server, the doctor or the updater in memory.
+ */
+const GROUPS: Record<string, () => Promise<CAC>> = {
+  daemon: async () => (await import("./daemon.ts")).daemonProgram(),
+  doctor: async () => (await import("./doctor.ts")).doctorProgram(),
+  notify: async () => (await import("./notify.ts")).notifyProgram(),
 };
 
 function rootProgram(): CAC {
@@ -24,7 +25,7 @@ function rootProgram(): CAC {
     .option("--started-by <who>", "daemon or terminal (set by the daemon for the sessions it spawns)")
     .option("--agent <agent>", "claude (default), gemini, codex or opencode")
     .option("--resume-tag <tag>", "continue the session of this tag (set by the daemon for a resume)")
-    .action((_args: string[], options: SessionOptions) => sessionCommand(options));
+    .action(async (_args: string[], options: SessionOptions) => (await import("./session.ts")).sessionCommand(options));
   cli.command("daemon <command>", "Manage the background daemon (start, stop, status, logs, qr, list, restart-session)");
   cli.command("doctor [command]", "Find remcli processes and what owns them; `doctor clean` stops the orphans");
   cli.command("notify <command>", "Where notifications go: status, test, ntfy, command, on, off, contact, forget");
@@ -34,7 +35,7 @@ function rootProgram(): CAC {
     .option("--sha256 <hex>", "Refuse the new binary unless its SHA-256 is this (enough on its own)")
     .option("--signature <file|url>", "Its release signature (default: <from>.sig unless --sha256 is given)")
     .option("--rollback", "Put back the binary the last update replaced")
-    .action((options: UpdateOptions) => updateCommand(options));
+    .action(async (options: UpdateOptions) => (await import("./update.ts")).updateCommand(options));
   return standardFlags(cli);
 }
 
@@ -84,11 +85,11 @@ async function runProgram(cli: CAC, argv: string[], { debug, isRoot }: { debug: 
 }
 
 /** Runs the CLI on `argv` (without the executable) and returns the exit code. */
-export function runCli(argv: string[]): Promise<number> {
+export async function runCli(argv: string[]): Promise<number> {
   const dashes = argv.indexOf("--");
   const debug = (dashes === -1 ? argv : argv.slice(0, dashes)).includes("--debug");
   const [first, ...rest] = argv;
   const group = first === undefined ? undefined : GROUPS[first];
-  if (group) return runProgram(group(), rest, { debug, isRoot: false });
+  if (group) return runProgram(await group(), rest, { debug, isRoot: false });
   return runProgram(rootProgram(), argv, { debug, isRoot: true });
 }

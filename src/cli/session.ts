@@ -7,8 +7,6 @@ import type { Paths } from "../shared/paths.ts";
 import { AgentKind } from "../protocol/rpc.ts";
 import { isRunnable, RUNNABLE_AGENTS } from "../sessions/agents.ts";
 import { openTerminal } from "../agent/terminal.ts";
-import { launchDaemon } from "../daemon/launch.ts";
-import { observeDaemon } from "../daemon/observe.ts";
 import { StartedBy } from "../protocol/control.ts";
 import { cliContext, openStoreForStart } from "./context.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
@@ -35,6 +33,9 @@ export async function sessionCommand(options: SessionOptions): Promise<number> {
   // the database is the daemon's, and is opened here only to start one.
   let olderDaemon: DaemonAddress | null = null;
   if (startedBy === "terminal" && !daemonLooksAlive(context.paths)) {
+    // Loaded only here: the daemon's own sessions (and their memory) never need the launch code.
+    const { observeDaemon } = await import("../daemon/observe.ts");
+    const { launchDaemon } = await import("../daemon/launch.ts");
     using store = openStoreForStart(context);
     const seen = store ? observeDaemon(store.daemon, "`remcli`") : null;
     if (!seen?.alive) {

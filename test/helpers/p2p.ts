@@ -27,8 +27,8 @@ export type Daemon = {
 };
 
 /** A daemon on loopback in a temp home, with clients that clean up after themselves. */
-export async function startDaemon(env: Record<string, string> = {}): Promise<Daemon> {
-  const box = createSandbox(env);
+export async function startDaemon(env: Record<string, string> = {}, options: { binary?: string } = {}): Promise<Daemon> {
+  const box = createSandbox(env, options);
   const sockets: Socket[] = [];
   const state = { port: 0, pid: 0, token: "", secret: new Uint8Array() };
 

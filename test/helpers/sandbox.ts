@@ -28,7 +28,7 @@ export function processesWithHome(home: string): number[] {
 export type Sandbox = {
   home: string;
   env: Record<string, string>;
-  /** Runs `remcli <args>` from source with this home. */
+  /** Runs `remcli <args>` (from source, or the compiled binary the sandbox was made with) with this home. */
   cli(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
   /** Starts a process of ours in the background; it is killed when the sandbox is disposed. */
   spawn(args: string[], options?: { env?: Record<string, string>; cwd?: string }): ReturnType<typeof Bun.spawn>;
@@ -42,7 +42,9 @@ export type Sandbox = {
  * A temp REMCLI_HOME and the processes started in it. Disposing it kills every
  * process that carries this home in its environment, by pid, even when the test failed.
  */
-export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
+export function createSandbox(extraEnv: Record<string, string> = {}, options: { binary?: string } = {}): Sandbox {
+  // A compiled binary is its own interpreter; from source, bun runs the entry script.
+  const remcli = options.binary ? [options.binary] : [process.execPath, ENTRY];
   const home = mkdtempSync(join(tmpdir(), "remcli-test-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -80,7 +82,7 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
     home,
     env,
     async cli(args, options = {}) {
-      const child = Bun.spawn([process.execPath, ENTRY, ...args], {
+      const child = Bun.spawn([...remcli, ...args], {
         env: { ...env, ...options.env },
         stdout: "pipe",
         stderr: "pipe",
@@ -97,7 +99,7 @@ export function createSandbox(extraEnv: Record<string, string> = {}): Sandbox {
       return { code, stdout, stderr };
     },
     spawn(args, options = {}) {
-      const child = Bun.spawn([process.execPath, ENTRY, ...args], {
+      const child = Bun.spawn([...remcli, ...args], {
         env: { ...env, ...options.env },
         cwd: options.cwd,
         stdout: "pipe",

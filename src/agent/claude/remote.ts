@@ -1,4 +1,4 @@
-import { query, type PermissionUpdate, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
+import { query, type PermissionUpdate, type Query, type SDKMessage, type SDKUserMessage } from "@anthropic-ai/claude-agent-sdk/core";
 import { errorMessage } from "../../shared/errors.ts";
 import type { AgentEnd, RemoteAgent, RemoteOptions, UserTurn } from "../agent.ts";
 import type { PermissionMode } from "../agent-state.ts";
