@@ -86,6 +86,12 @@ export type RemoteAgent = {
   takeQueued(): UserTurn[];
   close(): Promise<void>;
   ended: Promise<AgentEnd>;
+  /**
+   * Settles once the agent can take a turn at once: its process started and answered
+   * its handshake (or it failed to, which `ended` tells). The session waits for it
+   * before it tells the phone it is ready, so the first message meets a warm agent.
+   */
+  ready: Promise<void>;
 };
 
 export type LocalOptions = {

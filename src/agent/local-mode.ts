@@ -8,6 +8,7 @@ import { rememberConversation, setControlledByUser, type ModeOutcome, type Sessi
 export async function runLocalMode(ctx: SessionContext): Promise<ModeOutcome> {
   const located = ctx.adapter.locate();
   if (!located.ok) {
+    ctx.announceReady();
     ctx.say(`remcli: ${located.message}`);
     ctx.messages.event({ type: "message", message: located.message });
     return { kind: "end", end: { reason: `${ctx.adapter.displayName} is not installed`, code: 1 } };
@@ -18,6 +19,7 @@ export async function runLocalMode(ctx: SessionContext): Promise<ModeOutcome> {
   if (!ctx.adapter.startLocal) return { kind: "switch", to: "remote" };
   ctx.presence.setMode("local");
   void setControlledByUser(ctx, true);
+  ctx.announceReady();
 
   const local = ctx.adapter.startLocal({
     executable: located.executable,

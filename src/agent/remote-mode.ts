@@ -1,3 +1,4 @@
+import { within } from "../shared/within.ts";
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
 import { within } from "../shared/within.ts";
 import type { PermissionBroker } from "./permissions.ts";
@@ -6,6 +7,8 @@ import { rememberConversation, setControlledByUser, type ModeOutcome, type Sessi
 
 const SIGNAL_GRACE_MS = 300;
 const FULL_QUEUE = "Too many messages are waiting for the agent; this one was not queued.";
+/** The longest the phone waits for the agent to start before the session says it is ready anyway. */
+const READY_WAIT_MS = 10_000;
 
 /**
  * The phone drives the agent: its messages become turns (queued in order while the
@@ -49,6 +52,8 @@ export async function runRemoteMode(ctx: SessionContext): Promise<ModeOutcome> {
     onNotice: (text) => ctx.messages.event({ type: "message", message: text }),
   });
   ctx.state.launches++;
+  // Bounded: an agent slow to start (the user's own start-up hooks) must not keep the phone out.
+  void within(agent.ready, READY_WAIT_MS).then(() => ctx.announceReady());
 
   const release = ctx.inbox.listen((turn) => {
     if (turn.notice) ctx.messages.event({ type: "message", message: turn.notice });
@@ -117,6 +122,7 @@ function crashed(ctx: SessionContext, message: string): ModeOutcome {
  * message, and starts the agent as soon as it is there.
  */
 async function runWithoutAgent(ctx: SessionContext, message: string): Promise<ModeOutcome> {
+  ctx.announceReady();
   ctx.say(`remcli: ${message}`);
   ctx.messages.event({ type: "message", message });
   ctx.presence.setMode("remote");

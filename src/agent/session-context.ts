@@ -42,6 +42,12 @@ export type SessionContext = {
   };
   /** Resolves when the session is asked to end (signal, killSession). */
   ending: Promise<SessionEnd>;
+  /**
+   * Tells the phone the session takes messages: the agent state's first version, which
+   * the app waits for before it sends. Once; the first mode calls it when its agent is
+   * ready (remote) or at once (local).
+   */
+  announceReady(): void;
 };
 
 /** Remembers the agent's conversation id, also in the metadata (the app shows it). */
@@ -51,6 +57,8 @@ export function rememberConversation(ctx: SessionContext, id: string): void {
   void ctx.link.metadata.update((metadata) => ({ ...metadata, [ctx.adapter.conversationKey]: id }));
 }
 
+/** Unchanged, nothing is written: a write would tell the app the session is ready before it is. */
 export function setControlledByUser(ctx: SessionContext, controlledByUser: boolean): Promise<void> {
+  if (ctx.link.agentState.get().controlledByUser === controlledByUser) return Promise.resolve();
   return ctx.link.agentState.update((state) => ({ ...state, controlledByUser }));
 }

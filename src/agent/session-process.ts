@@ -85,6 +85,7 @@ export async function runSessionProcess(input: {
   const state: SessionContext["state"] = { conversationId, launches: 0, permissionMode: "default" };
   const handlers: SessionContext["handlers"] = { abort: async () => {}, switchTo: () => false, modeChanged: () => {} };
   const notices = createSessionNotices((notice) => registration.notify(notice));
+  let announced = false;
   const ctx: SessionContext = {
     config,
     adapter,
@@ -109,6 +110,12 @@ export async function runSessionProcess(input: {
     state,
     handlers,
     ending,
+    announceReady() {
+      if (announced) return;
+      announced = true;
+      // The app sends its first message once the agent state has a version above 0.
+      void link.agentState.update((current) => current);
+    },
   };
   serveSessionRpcs(ctx, requestEnd);
   serveFileRpcs(link.rpc, {
@@ -118,8 +125,6 @@ export async function runSessionProcess(input: {
     ripgrepPath: config.ripgrepPath,
     log: createLog(input.paths.sessionsLog, { debug: config.debug }),
   });
-  // The app sends its first message once the agent state has a version above 0.
-  void link.agentState.update((current) => current);
   // Whether the phone may offer "hand control to the terminal" (docs/protocol-extensions.md).
   const hasTerminal = adapter.startLocal !== undefined && input.terminal !== null;
   void link.metadata.update((metadata) => ({

@@ -170,6 +170,19 @@ describe("remote mode: the phone drives Claude Code", () => {
     expect(Object.keys((await session.state()).agentState.completedRequests)).toHaveLength(4);
   }, 40_000);
 
+  test("the phone hears the session is ready only once Claude Code has started, and the first message meets it warm", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon({ ...claude.env, FAKE_CLAUDE_START_MS: "1500" });
+    // Returns once the agent state has a version above 0: when the app sends its first message.
+    const { session } = await spawnFromPhone(daemon, "warm");
+    const started = claude.received().find((r) => r.type === "initialized");
+    expect(started).toBeDefined();
+    // Still one process: the warm one takes the first turn.
+    const first = await session.send("hello");
+    await session.waitFor("the answer", (m) => assistantText(m) === "echo: hello", first);
+    expect(claude.received().filter((r) => r.type === "argv")).toHaveLength(1);
+  }, 30_000);
+
   test("a crashing agent is reported to the phone and ends the session with that reason", async () => {
     using claude = fakeClaude();
     await using daemon = await startDaemon(claude.env);

@@ -17,7 +17,8 @@ export type Received =
   | { type: "asked"; tool: string; at: number }
   | { type: "signal"; signal: string }
   | { type: "prompt"; content: unknown }
-  | { type: "model"; model: string | null };
+  | { type: "model"; model: string | null }
+  | { type: "initialized"; at: number };
 
 export type FakeClaude = {
   path: string;

@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fakeMessagesApi } from "../fixtures/model-apis/anthropic-messages.ts";
 import { fakeChatCompletionsApi } from "../fixtures/model-apis/chat-completions.ts";
 import { fakeGeminiApi } from "../fixtures/model-apis/gemini.ts";
 import { fakeResponsesApi } from "../fixtures/model-apis/openai-responses.ts";
@@ -98,3 +99,34 @@ export const REAL_AGENTS: Real[] = [
 export function realAgentEnv(real: Real, home: string, api: FakeApi): Record<string, string> | null {
   return real.found.ok ? { ...real.found.env, HOME: home, ...real.configure(home, api) } : null;
 }
+
+/**
+ * The real Claude Code: REMCLI_REAL_CLAUDE, else the copy the Agent SDK's platform
+ * package installs in node_modules, else `claude` on PATH. Run against the fake
+ * Messages API in a temp HOME: an API key login, no telemetry, no update checks.
+ */
+export const REAL_CLAUDE = {
+  agent: "claude" as const,
+  executable(): string | null {
+    const bundled = join(import.meta.dir, "..", "..", "node_modules", "@anthropic-ai", `claude-agent-sdk-${process.platform}-${process.arch}`, "claude");
+    const candidates = [process.env.REMCLI_REAL_CLAUDE, bundled, Bun.which("claude")];
+    return candidates.find((path): path is string => Boolean(path) && existsSync(path!)) ?? null;
+  },
+  fakeApi: fakeMessagesApi,
+  env(home: string, api: FakeApi): Record<string, string> | null {
+    const executable = REAL_CLAUDE.executable();
+    if (!executable) return null;
+    return {
+      HOME: home,
+      REMCLI_CLAUDE_PATH: executable,
+      REMCLI_CLAUDE_PROJECTS_DIR: join(home, ".claude", "projects"),
+      ANTHROPIC_BASE_URL: api.url,
+      ANTHROPIC_API_KEY: "sk-ant-offline-test-key",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_TELEMETRY: "1",
+      DISABLE_ERROR_REPORTING: "1",
+    };
+  },
+  reply: "Hello from fake claude",
+};

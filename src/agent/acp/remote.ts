@@ -175,6 +175,8 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
     else if (quota) options.onUsage({ input: quota.input_tokens, output: quota.output_tokens, cacheCreation: 0, cacheRead: 0 }, null);
   };
 
+  let opened: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (opened = resolve));
   const run = async () => {
     try {
       await openSession();
@@ -182,6 +184,7 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
       throw new Error(`could not start a session: ${acpErrorMessage(error)}`);
     }
     if (mode !== "default") await applyMode(mode);
+    opened();
     for (;;) {
       const turn = await turns.next();
       if (!turn) return;
@@ -194,6 +197,7 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
   const ended: Promise<AgentEnd> = (async () => {
     const stopped = agent.exited.then((code) => ({ kind: "exit" as const, code }));
     const outcome = await Promise.race([run().then(() => ({ kind: "done" as const }), (error: unknown) => ({ kind: "failed" as const, error })), stopped]);
+    opened();
     turns.close();
     options.onBusy(false);
     if (closing) return { kind: "closed" as const };
@@ -224,6 +228,7 @@ function driveAcpAgent(spec: LaunchSpec, executables: string[], options: RemoteO
       await ended;
     },
     ended,
+    ready,
   };
 }
 
@@ -237,6 +242,7 @@ function notStarted(message: string): RemoteAgent {
     takeQueued: () => [],
     close: async () => {},
     ended,
+    ready: Promise.resolve(),
   };
 }
 

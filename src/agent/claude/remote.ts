@@ -145,6 +145,18 @@ export function startClaudeRemote(options: RemoteOptions, local: { conversationE
       await ended;
     },
     ended,
+    // The SDK spawns claude and sends its initialize request at query(): the answer means
+    // the CLI has loaded and waits for the first message. Then a read-only question (the
+    // context usage from local estimates: no model call, nothing in the transcript) has it
+    // assemble its system prompt, tools, skills and CLAUDE.md now, which its first turn
+    // would otherwise do while the phone waits.
+    ready: q
+      .initializationResult()
+      .then(() => q.getContextUsage({ detail: "summary" }))
+      .then(
+        () => {},
+        () => {},
+      ),
   };
 }
 
