@@ -8,8 +8,8 @@
  *   `createSdkMcpServer()` / `tool()` (in-process MCP servers), which remcli never
  *   calls; loading it (with its zod-compat and JSON-schema layers) cost a session about
  *   16 MB. The stub fails loudly should anything construct it.
- * - socket.io-client and engine.io-client resolve, under Bun's `node` condition, to
- *   their `esm-debug` builds, whose `debug` package pulls in `tty` and `util` (about
+ * - socket.io-client, engine.io-client and socket.io-parser resolve, under Bun's `node`
+ *   condition, to their `esm-debug` builds, whose `debug` package pulls in `tty` and `util` (about
  *   7 MB in each session). Their `build/esm` files are the same code without the debug
  *   calls (the `default` condition of their own package.json exports).
  */
@@ -19,6 +19,7 @@ export const CHECKED = {
   "@anthropic-ai/claude-agent-sdk": "0.3.332",
   "socket.io-client": "4.8.4",
   "engine.io-client": "6.6.8",
+  "socket.io-parser": "4.2.7",
 } as const;
 
 /** The MCP SDK modules the Agent SDK's `/core` imports, with the names it takes from each. */
@@ -47,7 +48,10 @@ export function leanSessionPlugin(root: string): Bun.BunPlugin {
       );
       build.onLoad({ filter: /.*/, namespace: STUB_NAMESPACE }, (args) => ({ contents: stubSource(MCP_IMPORTS[args.path]!), loader: "js" }));
       // Inside those builds, relative imports stay inside `build/esm` by themselves.
-      build.onResolve({ filter: /^(socket\.io-client|engine\.io-client)$/ }, (args) => ({ path: join(modules, args.path, "build", "esm", "index.js") }));
+      // The parser only where the client takes it: the daemon's server requires its own way.
+      build.onResolve({ filter: /^(socket\.io-client|engine\.io-client|socket\.io-parser)$/ }, (args) =>
+        args.path !== "socket.io-parser" || args.importer.includes("socket.io-client") ? { path: join(modules, args.path, "build", "esm", "index.js") } : undefined,
+      );
     },
   };
 }

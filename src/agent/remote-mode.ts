@@ -1,4 +1,3 @@
-import { within } from "../shared/within.ts";
 import type { AgentOutput, RemoteAgent, TokenUsage } from "./agent.ts";
 import { within } from "../shared/within.ts";
 import type { PermissionBroker } from "./permissions.ts";

@@ -8,6 +8,7 @@ import { AgentKind } from "../protocol/rpc.ts";
 import { isRunnable, RUNNABLE_AGENTS } from "../sessions/agents.ts";
 import { openTerminal } from "../agent/terminal.ts";
 import { StartedBy } from "../protocol/control.ts";
+import { dropRuntimeFlags } from "../shared/env.ts";
 import { cliContext, openStoreForStart } from "./context.ts";
 import { CommandFailed, UsageError, unwrap } from "./errors.ts";
 
@@ -20,6 +21,7 @@ export type SessionOptions = { startingMode?: string; startedBy?: string; agent?
  * remote mode. Arguments after `--` go to the agent (`remcli -- --resume`).
  */
 export async function sessionCommand(options: SessionOptions): Promise<number> {
+  dropRuntimeFlags();
   const who = StartedBy.safeParse(options.startedBy ?? "terminal");
   if (!who.success) throw new UsageError("--started-by is daemon or terminal");
   const startedBy = who.data;

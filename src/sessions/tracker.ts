@@ -1,5 +1,5 @@
 import type { StartedBy, StopHow, TrackedSession } from "../protocol/control.ts";
-import type { Config } from "../shared/env.ts";
+import { sessionEnvironment, type Config } from "../shared/env.ts";
 import type { Log } from "../shared/log.ts";
 import type { Paths } from "../shared/paths.ts";
 import { isSameProcessAlive, processStartToken } from "../shared/process-identity.ts";
@@ -74,6 +74,7 @@ export function createSessionTracker(deps: {
   const spawnProcess = (directory: string, how: SpawnHow) =>
     spawnDetached([...selfCommand(), "--starting-mode", "remote", "--started-by", "daemon", ...agentArgs(how)], sessionLog, {
       cwd: directory,
+      env: sessionEnvironment(),
       onExit(exited, exitCode, signalCode) {
         const row = openSessions().find((c) => c.pid === exited.pid);
         if (!row) return;

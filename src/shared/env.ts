@@ -215,6 +215,29 @@ function agentEnvironment(env: Record<string, string | undefined>): Record<strin
   return out;
 }
 
+/**
+ * JavaScriptCore flags for the session processes the daemon spawns, read by the runtime as
+ * it starts. A session relays messages and waits; the optimising JIT tiers (DFG, and FTL
+ * above it) cost each one about 6 MB (compiled) to 9 MB (from source) of code and memory and
+ * bought no latency bench/agent.ts could tell apart. The baseline JIT stays.
+ */
+export const SESSION_RUNTIME_FLAGS: Readonly<Record<string, string>> = { BUN_JSC_useDFGJIT: "0" };
+
+/** The environment of a session process the daemon spawns: its own, plus the session's runtime flags. */
+export function sessionEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { ...env, ...SESSION_RUNTIME_FLAGS };
+}
+
+/**
+ * The runtime read its flags as it started; dropped from our environment so that nothing we
+ * start (the agent, its tools, a shell RPC, another remcli) runs with them.
+ */
+export function dropRuntimeFlags(): void {
+  for (const name of Object.keys(process.env)) if (name.startsWith("BUN_JSC_")) delete process.env[name];
+}
+
 /** The environment of a program of the user's that the daemon runs (the notify hook): the agents' one, plus `extra`. */
 export function childEnvironment(extra: Record<string, string>): Record<string, string> {
   return { ...agentEnvironment(process.env), ...extra };

@@ -10,12 +10,13 @@ type OnExit = (child: { pid: number }, exitCode: number | null, signalCode: numb
  * long goes on writing into `<log>.1` after the next rotation (what children print is a
  * few lines: the daemon's own lines go by path, see createLog).
  */
-export function spawnDetached(command: string[], logFile: string, options: { cwd?: string; onExit?: OnExit } = {}) {
+export function spawnDetached(command: string[], logFile: string, options: { cwd?: string; env?: Record<string, string>; onExit?: OnExit } = {}) {
   rotateIfFull(logFile);
   const logFd = openSync(logFile, "a", 0o600);
   try {
     return Bun.spawn(command, {
       cwd: options.cwd,
+      env: options.env,
       detached: true,
       stdio: ["ignore", logFd, logFd],
       onExit: options.onExit,

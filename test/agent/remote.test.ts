@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "bun:test";
 import { assistantText, eventOf, fakeClaude, outputOf, spawnFromPhone, type Plain } from "../helpers/agent.ts";
 import { collect, startDaemon, type Daemon } from "../helpers/p2p.ts";
@@ -181,6 +182,16 @@ describe("remote mode: the phone drives Claude Code", () => {
     const first = await session.send("hello");
     await session.waitFor("the answer", (m) => assistantText(m) === "echo: hello", first);
     expect(claude.received().filter((r) => r.type === "argv")).toHaveLength(1);
+  }, 30_000);
+
+  test("a session the daemon spawns runs with its lean runtime flags, and the agent it starts without them", async () => {
+    using claude = fakeClaude();
+    await using daemon = await startDaemon(claude.env);
+    const { sessionId } = await spawnFromPhone(daemon, "flags");
+    const environ = readFileSync(`/proc/${row(daemon, sessionId)!.pid}/environ`, "utf8").split("\0");
+    expect(environ).toContain("BUN_JSC_useDFGJIT=0");
+    const started = claude.received().find((r) => r.type === "argv");
+    expect(started).toMatchObject({ type: "argv", runtimeFlags: [] });
   }, 30_000);
 
   test("a crashing agent is reported to the phone and ends the session with that reason", async () => {

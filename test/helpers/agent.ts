@@ -12,7 +12,7 @@ const FIXTURE = join(import.meta.dir, "..", "fixtures", "fake-claude.ts");
 
 /** What the fake was given: its argv at each start, every answer to its `can_use_tool`. */
 export type Received =
-  | { type: "argv"; argv: string[] }
+  | { type: "argv"; argv: string[]; runtimeFlags: string[] }
   | { type: "permission"; response: any }
   | { type: "asked"; tool: string; at: number }
   | { type: "signal"; signal: string }
