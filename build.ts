@@ -34,7 +34,7 @@ import { compressWebFiles, embeddedModuleSource } from "./src/p2p/web-assets.ts"
 import { keyIdOf, publicKeyOf, signRelease } from "./src/update/release-signature.ts";
 import { bundleWebApp } from "./src/p2p/web-bundle.ts";
 import { writeLauncherPackage, writePlatformPackage } from "./build/npm-packages.ts";
-import { leanSessionPlugin } from "./build-lean.ts";
+import { leanSessionPlugin } from "./build/lean-session.ts";
 
 const TARGETS = ["linux-x64", "linux-arm64", "darwin-x64", "darwin-arm64", "windows-x64"] as const;
 type Target = (typeof TARGETS)[number];

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHECKED, MCP_IMPORTS } from "../build-lean.ts";
+import { CHECKED, MCP_IMPORTS } from "../build/lean-session.ts";
 import { assistantText, eventOf, fakeClaude, spawnFromPhone } from "./helpers/agent.ts";
 import { startDaemon } from "./helpers/p2p.ts";
 
