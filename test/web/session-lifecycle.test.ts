@@ -9,6 +9,17 @@ import { browserMissing, openPhone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
 import { pair } from "./pair.ts";
 
+/**
+ * Opens a session by its row's link. Goes to the link's address rather than clicking it:
+ * on a loaded CI machine the list was re-rendered for 30 s on end (reconnects), and a
+ * click waits for an element that stays put; what is tested here is the session screen.
+ */
+async function openFromList(page: import("playwright-core").Page, name: RegExp): Promise<void> {
+  const href = await page.getByRole("link", { name }).getAttribute("href");
+  if (!href) throw new Error(`no link named ${name}`);
+  await page.goto(new URL(href, page.url()).href);
+}
+
 // Stop, resume and hand-back on the session screen: real Chromium, a real daemon, the
 // real session runner driving the fake `claude`.
 const missing = browserMissing();
@@ -113,7 +124,7 @@ describe("the session screen", () => {
     await pair(phone, daemon);
     const held = await fakeAgentSession(daemon, { path: "/home/me/held", name: "In a terminal", metadata: { hasTerminal: true } });
     held.alive(false);
-    await page.getByRole("link", { name: /Open session In a terminal/ }).click();
+    await openFromList(page, /Open session In a terminal/);
     await page.locator(".session .badge", { hasText: "idle" }).waitFor();
 
     await page.getByLabel("Session actions").click();
@@ -126,7 +137,7 @@ describe("the session screen", () => {
     const phoneOnly = await fakeAgentSession(daemon, { path: "/home/me/phone-only", name: "Phone only", metadata: { hasTerminal: false } });
     phoneOnly.alive(false);
     await page.getByRole("button", { name: "Back to sessions" }).click();
-    await page.getByRole("link", { name: /Open session Phone only/ }).click();
+    await openFromList(page, /Open session Phone only/);
     await page.locator(".session .badge", { hasText: "idle" }).waitFor();
     await page.getByLabel("Session actions").click();
     await page.getByRole("button", { name: "Stop session…" }).waitFor();
