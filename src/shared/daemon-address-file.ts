@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { writePrivateFile } from "./private-file.ts";
 import { z } from "zod";
 
 /**
@@ -42,21 +42,7 @@ export function readDaemonAddressFile(file: string): DaemonAddressFile | null {
 
 /** Temp file (0600) + fsync + rename + fsync of the folder: a reader sees the old file or the new, whole. */
 export function writeDaemonAddressFile(file: string, address: DaemonAddressFile): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, JSON.stringify(address) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  const dir = openSync(dirname(file), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  writePrivateFile(file, JSON.stringify(address) + "\n");
 }
 
 /** At shutdown: removed only while it still names this process (a successor may have written its own). */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { chmodSync, readFileSync } from "node:fs";
+import { writePrivateFile } from "./private-file.ts";
 
 /** Reads a binary secret; null when the file is missing or the wrong length. */
 export function readSecret(file: string, length = 32): Uint8Array | null {
@@ -24,22 +24,7 @@ export function writeNewSecret(file: string, length = 32): Uint8Array {
  * every data key a rotation had just re-wrapped for this one).
  */
 export function writeSecret(file: string, secret: Uint8Array): Uint8Array {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, secret);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
-  const dir = openSync(dirname(file), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  writePrivateFile(file, secret);
   return secret;
 }
 
