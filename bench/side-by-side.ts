@@ -182,7 +182,9 @@ const ROWS: Row[] = [
 
 const median = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
-  return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)]!;
+  if (sorted.length === 0) return null;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const fmt = (x: number | null) =>
   x === null ? "—" : x >= 100 || Number.isInteger(x) ? Math.round(x).toLocaleString("en") : x.toFixed(x >= 10 ? 1 : 2);
