@@ -253,7 +253,9 @@ describe("the phone app", () => {
     await page.getByText("after restart 3").waitFor();
     expect(await page.locator(".bubble").count()).toBe(7);
     expect(await page.locator(".event.error").count()).toBe(0);
-  });
+    // A daemon restart and two reconnects: 3.5 s here, but one loaded CI run passed bun's
+    // 30 s default with no wait of its own timing out first. Each wait above has its own.
+  }, 60_000);
 
   browserTest("qr --rotate shows the re-pair screen, and scanning the new QR pairs again", async () => {
     await using daemon = await startDaemon();
