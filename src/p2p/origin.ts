@@ -5,9 +5,6 @@
  * Any other host *name* is refused even when it resolves here, which defeats DNS rebinding.
  */
 export function createOriginPolicy({ ownOrigins }: { ownOrigins: () => Set<string> }) {
-  let known: Set<string> | null = null;
-  let refreshedAt = 0;
-
   return (origin: string | null | undefined): boolean => {
     if (origin === null || origin === undefined) return true;
     let normalized: string;
@@ -16,14 +13,9 @@ export function createOriginPolicy({ ownOrigins }: { ownOrigins: () => Set<strin
     } catch {
       return false;
     }
-    if (known?.has(normalized)) return true;
-    // Interfaces come and go (Wi-Fi changes), a tunnel opens after the server: look again,
-    // at most once a second, so a flood of foreign origins costs a set lookup each.
-    if (known === null || Date.now() - refreshedAt > 1_000) {
-      known = ownOrigins();
-      refreshedAt = Date.now();
-    }
-    return known.has(normalized);
+    // Read afresh at most once a second (reach.ts), so a flood of foreign origins costs a
+    // set lookup each, and a tunnel or interface that appears is accepted within a second.
+    return ownOrigins().has(normalized);
   };
 }
 

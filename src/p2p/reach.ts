@@ -74,8 +74,9 @@ export function createReach(options: ReachOptions) {
      * addresses on the P2P port (a phone may have typed any of them).
      */
     ownOrigins(): Set<string> {
-      // Read at most once a second: every page load asks (for its CSP) before any token is
-      // shown, and reading the interfaces and routes costs ~120 µs, more than the file.
+      // Read at most once a second (and after `refresh`): every page load and every Origin
+      // check asks before any token is shown, and reading the interfaces and routes costs
+      // ~120 µs, more than serving the file.
       if (origins && Date.now() - origins.at < ORIGINS_FOR_MS) return origins.set;
       const set = new Set(addresses().map((entry) => entry.url));
       for (const host of localAddresses()) set.add(`http://${host}:${options.port()}`);
@@ -86,6 +87,7 @@ export function createReach(options: ReachOptions) {
     async refresh(): Promise<void> {
       // Bound to one address, the daemon answers there only: tailscale's would not.
       if (wildcard()) tailscale = await tailscaleSelf(options.tailscaleBinary);
+      origins = null;
     },
   };
 }
