@@ -14,6 +14,7 @@
  *   bun bench/lean-load.ts --url http://127.0.0.1:PORT --token TOKEN [--m 30000] [--window 64]
  */
 import { parseArgs } from "node:util";
+import { connectLean } from "./lean-socket.ts";
 
 const { values } = parseArgs({
   options: {
@@ -37,21 +38,7 @@ setTimeout(() => {
   process.exit(3);
 }, WATCHDOG_MS).unref();
 
-/** A socket.io connection to the default namespace, frames handed to `onFrame`. */
-function connect(auth: Record<string, unknown>, onFrame: (frame: string) => void): Promise<WebSocket> {
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/v1/updates/?EIO=4&transport=websocket`);
-  return new Promise((resolve, reject) => {
-    ws.onmessage = (event) => {
-      const frame = String(event.data);
-      if (frame === "2") return ws.send("3"); // engine.io ping → pong
-      if (frame.startsWith("0")) return ws.send(`40${JSON.stringify({ token, ...auth })}`);
-      if (frame.startsWith("40")) return resolve(ws);
-      if (frame.startsWith("44")) return reject(new Error(`connect refused: ${frame}`));
-      onFrame(frame);
-    };
-    ws.onerror = () => reject(new Error("socket error"));
-  });
-}
+const connect = (auth: Record<string, unknown>, onFrame: (frame: string) => void) => connectLean(url, token, auth, onFrame).joined;
 
 const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return null;

@@ -31,6 +31,8 @@ import { io, type Socket } from "socket.io-client";
 import { ownerProof } from "../src/crypto/owner-proof.ts";
 import { p2pAuthToken } from "../src/crypto/p2p-token.ts";
 import { createCipher } from "../src/crypto/session-cipher.ts";
+import { connectLean as connectLeanTo } from "./lean-socket.ts";
+import { processCpuMs } from "./process-cpu.ts";
 
 const { values } = parseArgs({
   options: { binary: { type: "string" }, only: { type: "string" }, profile: { type: "string" } },
@@ -183,10 +185,9 @@ function rssMb(): number {
 
 /** The daemon's CPU time so far, in ms: user + system, and user only. */
 function daemonCpu(): { total: number; user: number } {
-  const stat = readFileSync(`/proc/${daemon.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const [utime, stime] = [Number(fields[11]), Number(fields[12])]; // in USER_HZ (100)
-  return { total: (utime + stime) * 10, user: utime * 10 };
+  const cpu = processCpuMs(daemon.pid);
+  if (!cpu) throw new Error(`the daemon (pid ${daemon.pid}) is gone`);
+  return cpu;
 }
 const daemonCpuMs = () => daemonCpu().total;
 
@@ -374,19 +375,9 @@ function pipeline(socket: Socket, sid: string, inflight: number, more: () => boo
  * `onFrame` gets every event and ack frame, unparsed.
  */
 function connectLean(auth: Record<string, unknown>, onFrame: (frame: string) => void = () => {}): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${daemon.port}/v1/updates/?EIO=4&transport=websocket`);
+  const { ws, joined } = connectLeanTo(daemon.base, daemon.token, auth, onFrame);
   sockets.add(ws);
-  return new Promise((resolve, reject) => {
-    ws.onmessage = (event) => {
-      const frame = String(event.data);
-      if (frame === "2") return ws.send("3"); // engine.io ping → pong
-      if (frame.startsWith("0")) return ws.send(`40${JSON.stringify({ token: daemon.token, ...auth })}`); // open → join "/"
-      if (frame.startsWith("40")) return resolve(ws);
-      if (frame.startsWith("44")) return reject(new Error(`lean connect refused: ${frame}`));
-      onFrame(frame);
-    };
-    ws.onerror = () => reject(new Error("lean socket error"));
-  });
+  return joined;
 }
 
 /** `pipeline` for a lean session socket: `message` events as pre-built frames, acks by id. */

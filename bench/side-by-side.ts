@@ -31,6 +31,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { p2pAuthToken } from "../src/crypto/p2p-token.ts";
+import { processCpuMs } from "./process-cpu.ts";
 
 const { values } = parseArgs({
   options: {
@@ -119,16 +120,7 @@ async function reference(run: string): Promise<Server> {
 
 // ---------------------------------------------------------------- one scenario
 
-/** CPU time of a process so far, in ms (user + system, USER_HZ = 100). */
-function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
+const cpuMs = (pid: number): number | null => processCpuMs(pid)?.total ?? null;
 
 type Result = Record<string, unknown> & { serverCpuMs: number | null; loadCpuMs: number };
 
