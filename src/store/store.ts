@@ -1,3 +1,4 @@
+import type { Database } from "bun:sqlite";
 import type { Log } from "../shared/log.ts";
 import { childrenStore } from "./children.ts";
 import { userSeqCounter } from "./counters.ts";
@@ -21,50 +22,8 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
   // One wrapper for every transaction: building it per call showed up in profiles.
   const inTransaction = db.transaction((work: () => unknown) => work());
   let closed = false;
-  // Each table group prepares its statements on first use: a CLI command reading the
-  // schema an older daemon left (store/db.ts) touches only the tables that schema has.
-  const daemon = lazy(() => daemonStateStore(db));
-  const children = lazy(() => childrenStore(db));
-  const settings = lazy(() => settingsStore(db));
-  const userSeq = lazy(() => userSeqCounter(db));
-  const sessions = lazy(() => sessionsStore(db));
-  const messages = lazy(() => messagesStore(db));
-  const machines = lazy(() => machinesStore(db));
-  const rpcSeen = lazy(() => rpcSeenStore(db));
-  const notify = lazy(() => notifyStore(db));
-  const dataKeys = lazy(() => dataKeysStore(db));
-  return {
+  return withTableGroups(db, {
     db,
-    get daemon() {
-      return daemon();
-    },
-    get children() {
-      return children();
-    },
-    get settings() {
-      return settings();
-    },
-    get userSeq() {
-      return userSeq();
-    },
-    get sessions() {
-      return sessions();
-    },
-    get messages() {
-      return messages();
-    },
-    get machines() {
-      return machines();
-    },
-    get rpcSeen() {
-      return rpcSeen();
-    },
-    get notify() {
-      return notify();
-    },
-    get dataKeys() {
-      return dataKeys();
-    },
     /** Runs `work` in one IMMEDIATE transaction (nested calls become savepoints). */
     transaction<T>(work: () => T): T {
       return inTransaction.immediate(work) as T;
@@ -77,14 +36,38 @@ export function openStore(file: string, log: Log, onCorrupt: OnCorrupt = "refuse
     [Symbol.dispose]() {
       this.close();
     },
-  };
+  });
 }
 
 export type Store = ReturnType<typeof openStore>;
 
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
+/** The table groups, each an accessor of the store: `store.sessions`, `store.messages`… */
+const TABLE_GROUPS = {
+  daemon: daemonStateStore,
+  children: childrenStore,
+  settings: settingsStore,
+  userSeq: userSeqCounter,
+  sessions: sessionsStore,
+  messages: messagesStore,
+  machines: machinesStore,
+  rpcSeen: rpcSeenStore,
+  notify: notifyStore,
+  dataKeys: dataKeysStore,
+} satisfies Record<string, (db: Database) => unknown>;
+
+type TableGroups = { readonly [K in keyof typeof TABLE_GROUPS]: ReturnType<(typeof TABLE_GROUPS)[K]> };
+
+/**
+ * Adds the table groups to `target` as getters, each made (its statements prepared) on
+ * first use: a CLI command reading the schema an older daemon left (store/db.ts) touches
+ * only the tables that schema has.
+ */
+function withTableGroups<T extends object>(db: Database, target: T): T & TableGroups {
+  for (const [name, make] of Object.entries(TABLE_GROUPS)) {
+    let group: unknown;
+    Object.defineProperty(target, name, { enumerable: true, get: () => (group ??= make(db)) });
+  }
+  return target as T & TableGroups;
 }
 
 /** The store, or null while the file is corrupt (the daemon moves it aside as it starts). */
