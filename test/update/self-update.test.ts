@@ -12,7 +12,8 @@ import { identityProof } from "../../src/update/identity.ts";
 import { keyIdOf, publicKeyOf, signRelease } from "../../src/update/release-signature.ts";
 import { createTestCerts, type TestCerts } from "../fixtures/fake-ngrok/certs.ts";
 import { installFakeServiceManagers } from "../fixtures/fake-service-manager/install.ts";
-import { createSandbox, eventually, isAlive, processesWithHome, type CliResult, type Sandbox } from "../helpers/sandbox.ts";
+import { installedBinary } from "../helpers/installed.ts";
+import { createSandbox, eventually, isAlive, processesWithHome, type Sandbox } from "../helpers/sandbox.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 /** A is what `npm run build` makes, with no signing key; B a release signed by the test key. */
@@ -51,21 +52,7 @@ const binaryOf = (version: string) => join(builds, version, "remcli");
 /** An installed remcli: its own bin folder and home, every process it starts killed at the end. */
 function installation(version: string) {
   // Bun honours NODE_EXTRA_CA_CERTS, so the binary trusts the test CA as a user's private mirror would be trusted.
-  const box = createSandbox({ REMCLI_UPDATE_CHECK_MS: "100", REMCLI_HEARTBEAT_MS: "200", NODE_EXTRA_CA_CERTS: certs!.caPath });
-  const bin = join(box.home, "bin");
-  mkdirSync(bin);
-  const install = join(bin, "remcli");
-  copyFileSync(binaryOf(version), install);
-  const run = async (args: string[]): Promise<CliResult> => {
-    const child = Bun.spawn([install, ...args], { env: box.env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    return { code, stdout, stderr };
-  };
-  const status = async () => JSON.parse((await run(["daemon", "status", "--json"])).stdout);
+  const { box, bin, install, run, status } = installedBinary(binaryOf(version), { REMCLI_UPDATE_CHECK_MS: "100", REMCLI_HEARTBEAT_MS: "200", NODE_EXTRA_CA_CERTS: certs!.caPath });
   /** What an installer does: the new file is written beside and renamed over, never rewritten in place. */
   const place = (source: string) => {
     const staged = join(bin, ".incoming");

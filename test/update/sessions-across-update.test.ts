@@ -11,7 +11,8 @@ import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { installFakeServiceManagers } from "../fixtures/fake-service-manager/install.ts";
 import { assistantText, eventOf, fakeClaude, phoneSession, type FakeClaude } from "../helpers/agent.ts";
 import type { Daemon } from "../helpers/p2p.ts";
-import { createSandbox, eventually, isAlive, processesWithHome, type CliResult } from "../helpers/sandbox.ts";
+import { installedBinary } from "../helpers/installed.ts";
+import { createSandbox, eventually, isAlive, processesWithHome } from "../helpers/sandbox.ts";
 import { machineRpc } from "../helpers/sessions.ts";
 
 /**
@@ -57,17 +58,7 @@ const sha256Of = (version: string) => createHash("sha256").update(readFileSync(b
 /** Version A installed in its own bin folder and home; every process it starts is killed at the end. */
 function installation(env: Record<string, string> = {}) {
   // Slow automatic checks: the switch is `remcli update`'s doing.
-  const box = createSandbox({ REMCLI_UPDATE_CHECK_MS: "60000", REMCLI_HEARTBEAT_MS: "200", ...env });
-  const bin = join(box.home, "bin");
-  mkdirSync(bin);
-  const install = join(bin, "remcli");
-  copyFileSync(binaryOf(A), install);
-  const run = async (args: string[]): Promise<CliResult> => {
-    const child = Bun.spawn([install, ...args], { env: box.env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-    return { code, stdout, stderr };
-  };
-  const status = async () => JSON.parse((await run(["daemon", "status", "--json"])).stdout);
+  const { box, install, run, status } = installedBinary(binaryOf(A), { REMCLI_UPDATE_CHECK_MS: "60000", REMCLI_HEARTBEAT_MS: "200", ...env });
   const list = async () => JSON.parse((await run(["daemon", "list", "--json"])).stdout) as Array<Record<string, unknown>>;
   const start = async () => {
     const started = await run(["daemon", "start", "--host", "127.0.0.1", "--no-qr"]);

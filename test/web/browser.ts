@@ -57,3 +57,14 @@ export async function openPhone(options: { colorScheme?: "light" | "dark" } = {}
     throw error;
   }
 }
+
+/**
+ * Opens a session by its row's link. Goes to the link's address rather than clicking it:
+ * on CI the row was sometimes detached right after the session appeared and not
+ * found again within 30 s (cause open), and a click waits for a row that stays put.
+ */
+export async function openFromList(page: Page, name: RegExp): Promise<void> {
+  const href = await page.getByRole("link", { name }).getAttribute("href");
+  if (!href) throw new Error(`no link named ${name}`);
+  await page.goto(new URL(href, page.url()).href);
+}

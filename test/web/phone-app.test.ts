@@ -5,7 +5,7 @@ import { fakeAcpAgent } from "../helpers/acp.ts";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
-import { browserMissing, openPhone, type Phone } from "./browser.ts";
+import { browserMissing, openFromList, openPhone, type Phone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
 
 // Real headless Chromium at a phone viewport against a real daemon from source.
@@ -215,10 +215,7 @@ describe("the phone app", () => {
     const agent = await fakeAgentSession(daemon, { path: "/work/restart", name: "Long task" });
     agent.alive(true);
     for (let i = 1; i <= 3; i++) await agent.say(`before crash ${i}`);
-    // By the row's address, not a click: twice on CI the row was detached right after the
-    // session appeared and never found again within 30 s (see test/web/session-lifecycle.test.ts).
-    const href = await page.getByRole("link", { name: /Open session Long task/ }).getAttribute("href");
-    await page.goto(new URL(href!, page.url()).href);
+    await openFromList(page, /Open session Long task/);
     await page.getByText("before crash 3").waitFor();
 
     process.kill(daemon.pid, "SIGKILL");

@@ -5,20 +5,9 @@ import { createNativeCipher } from "../../src/crypto/native.ts";
 import { fakeClaude } from "../helpers/agent.ts";
 import { startDaemon, type Daemon } from "../helpers/p2p.ts";
 import { eventually } from "../helpers/sandbox.ts";
-import { browserMissing, openPhone } from "./browser.ts";
+import { browserMissing, openFromList, openPhone } from "./browser.ts";
 import { fakeAgentSession } from "./fake-agent.ts";
 import { pair } from "./pair.ts";
-
-/**
- * Opens a session by its row's link. Goes to the link's address rather than clicking it:
- * on a loaded CI machine the list was re-rendered for 30 s on end (reconnects), and a
- * click waits for an element that stays put; what is tested here is the session screen.
- */
-async function openFromList(page: import("playwright-core").Page, name: RegExp): Promise<void> {
-  const href = await page.getByRole("link", { name }).getAttribute("href");
-  if (!href) throw new Error(`no link named ${name}`);
-  await page.goto(new URL(href, page.url()).href);
-}
 
 // Stop, resume and hand-back on the session screen: real Chromium, a real daemon, the
 // real session runner driving the fake `claude`.
